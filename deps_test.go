@@ -34,8 +34,8 @@ var importRules = map[string]struct {
 	"optout": {module: []string{""}, outside: []string{
 		"github.com/RoaringBitmap/roaring/v2",
 	}},
-	"mo":     {module: []string{"", "textcheck"}},
-	"ledger": {module: []string{""}, outside: []string{"golang.org/x/mod/sumdb/"}},
+	"mo":         {module: []string{"", "textcheck"}},
+	"ledger":     {module: []string{""}, outside: []string{"golang.org/x/mod/sumdb/"}},
 	"compliance": {module: []string{"", "textcheck", "msisdn"}},
 	"storetest":  {module: []string{"", "ledger"}},
 	"sqlite": {module: []string{"", "ledger"}, outside: []string{
@@ -44,7 +44,7 @@ var importRules = map[string]struct {
 	"postgres": {module: []string{"", "ledger"}, outside: []string{
 		"github.com/jackc/pgx/v5",
 	}},
-	"internal/progress": {outside: []string{"golang.org/x/term"}},
+	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"cmd/bawwab":        {module: []string{"*"}, outside: []string{"*"}},
 }
 
