@@ -45,6 +45,7 @@ var importRules = map[string]struct {
 		"github.com/jackc/pgx/v5",
 	}},
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
+	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},
 	"cmd/bawwab":        {module: []string{"*"}, outside: []string{"*"}},
 }
 
