@@ -67,7 +67,9 @@ func TestDecodeMalformed(t *testing.T) {
 }
 
 // PatchLen sets the command_length of the PDU in b to len(b).
-func PatchLen(b []byte) { b[0], b[1], b[2], b[3] = byte(len(b)>>24), byte(len(b)>>16), byte(len(b)>>8), byte(len(b)) }
+func PatchLen(b []byte) {
+	b[0], b[1], b[2], b[3] = byte(len(b)>>24), byte(len(b)>>16), byte(len(b)>>8), byte(len(b))
+}
 
 func TestValidate(t *testing.T) {
 	long := func(n int) string { return string(bytes.Repeat([]byte("9"), n)) }
