@@ -300,9 +300,10 @@ func AppendHeaderOnly(dst []byte, cmd CommandID, status Status, seq uint32) []by
 
 // AppendMessageIDResp appends a response whose body is a message_id
 // (submit_sm_resp, deliver_sm_resp, data_sm_resp), the hot path of an SMSC.
-// A refused response carries an empty message_id rather than no body:
-// SMPP 3.4 allows either, and Kannel warns about the latter.
-func AppendMessageIDResp(dst []byte, cmd CommandID, status Status, seq uint32, messageID []byte) []byte {
+// messageID must not contain NUL. A refused response carries an empty
+// message_id rather than no body: SMPP 3.4 allows either, and Kannel warns
+// about the latter.
+func AppendMessageIDResp(dst []byte, cmd CommandID, status Status, seq uint32, messageID string) []byte {
 	n := HeaderLen + len(messageID) + 1
 	dst = binary.BigEndian.AppendUint32(dst, uint32(n))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(cmd))

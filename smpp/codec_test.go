@@ -282,7 +282,7 @@ func BenchmarkSubmitSM(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		var p PDU
 		out := make([]byte, 0, 64)
-		id := []byte("0123456789")
+		id := "0123456789"
 		n := 0
 		for b.Loop() {
 			if err := p.Decode(raw); err != nil {
