@@ -190,6 +190,9 @@ type Conn struct {
 	goroutines sync.WaitGroup
 }
 
+// call is a request awaiting its response. Whoever removes it from
+// pending completes it, once, by a send on done (buffered); a waiter that
+// received from done may recycle it.
 type call struct {
 	cmd      CommandID
 	windowed bool
@@ -197,6 +200,13 @@ type call struct {
 	done     chan struct{}
 	resp     *PDU
 	err      error
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+func (k *call) recycle() {
+	k.resp, k.err = nil, nil
+	callPool.Put(k)
 }
 
 func newConn(nc net.Conn, r *Reader, esme bool, kind BindKind, peerID string, firstSeq uint32, opts ConnOptions) *Conn {
@@ -279,7 +289,7 @@ func (c *Conn) shutdown(err error) {
 		c.mu.Unlock()
 		for _, k := range pending {
 			k.err = fmt.Errorf("%v: %w", k.cmd, err)
-			close(k.done)
+			k.done <- struct{}{}
 		}
 		if !errors.Is(err, ErrUnbound) && !errors.Is(err, ErrClosed) {
 			c.log.Info("smpp: session closed", "system_id", c.peerID, "kind", c.kind, "err", err)
@@ -411,10 +421,34 @@ func (c *Conn) writeLoop() {
 	}
 }
 
+// Inbound PDUs are read into memory allocated with the value that keeps
+// them (a Request, a response's PDU): one allocation per PDU, not two.
+const (
+	requestInline  = 256 // most submit_sm and deliver_sm fit
+	responseInline = 96  // a message_id response fits
+)
+
+type responseBox struct {
+	PDU
+	buf [responseInline]byte
+}
+
 func (c *Conn) readLoop() {
 	defer c.goroutines.Done()
 	for {
-		raw, err := c.r.Read(nil)
+		cmd, err := c.r.readHeader()
+		var raw []byte
+		var req *Request
+		var resp *responseBox
+		if err == nil {
+			if cmd.IsResponse() {
+				resp = new(responseBox)
+				raw, err = c.r.readBody(resp.buf[:0])
+			} else {
+				req = &Request{conn: c}
+				raw, err = c.r.readBody(req.buf[:0])
+			}
+		}
 		if err != nil {
 			var fe *FrameError
 			switch {
@@ -436,10 +470,10 @@ func (c *Conn) readLoop() {
 			return
 		}
 		c.lastRecv.Store(time.Now().UnixNano())
-		if CommandID(binary.BigEndian.Uint32(raw[4:])).IsResponse() {
-			c.onResponse(raw)
+		if resp != nil {
+			c.onResponse(raw, &resp.PDU)
 		} else {
-			c.onRequest(raw)
+			c.onRequest(raw, req)
 		}
 	}
 }
@@ -480,7 +514,7 @@ func (c *Conn) sweep(now int64) {
 			<-c.window
 		}
 		k.err = fmt.Errorf("%v: %w", k.cmd, ErrTimeout)
-		close(k.done)
+		k.done <- struct{}{}
 		if k.cmd == EnquireLink {
 			c.shutdown(fmt.Errorf("%w: enquire_link unanswered", ErrDeadPeer))
 		}
@@ -505,11 +539,12 @@ func (c *Conn) keepAlive(now int64) {
 
 // post registers a request and queues it; it does not wait.
 func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, error) {
-	k := &call{cmd: cmd, windowed: windowed, done: make(chan struct{}),
-		deadline: time.Now().Add(c.opts.ResponseTimeout).UnixNano()}
+	k := callPool.Get().(*call)
+	k.cmd, k.windowed, k.deadline = cmd, windowed, time.Now().Add(c.opts.ResponseTimeout).UnixNano()
 	c.mu.Lock()
 	if c.state.Load() == stateClosed {
 		c.mu.Unlock()
+		k.recycle()
 		return nil, c.closedErr()
 	}
 	seq := c.seq
@@ -539,9 +574,10 @@ func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, e
 		_, mine := c.pending[seq]
 		delete(c.pending, seq)
 		c.mu.Unlock()
-		if !mine { // shutdown got it first and finished it
+		if !mine { // shutdown got it first and completed it
 			<-k.done
 		}
+		k.recycle()
 		if errors.Is(err, ErrClosed) {
 			err = c.closedErr()
 		}
@@ -557,7 +593,7 @@ func (c *Conn) closedErr() error {
 	return ErrClosed
 }
 
-func (c *Conn) onResponse(raw []byte) {
+func (c *Conn) onResponse(raw []byte, p *PDU) {
 	seq := binary.BigEndian.Uint32(raw[12:])
 	c.mu.Lock()
 	k := c.pending[seq]
@@ -578,7 +614,6 @@ func (c *Conn) onResponse(raw []byte) {
 		// Done: the peer may close at once, and that is no error.
 		c.shutdown(ErrUnbound)
 	}
-	p := new(PDU)
 	switch err := p.Decode(raw); {
 	case err != nil:
 		k.err = err
@@ -589,13 +624,12 @@ func (c *Conn) onResponse(raw []byte) {
 	default:
 		k.resp = p
 	}
-	close(k.done)
+	k.done <- struct{}{}
 }
 
-func (c *Conn) onRequest(raw []byte) {
+func (c *Conn) onRequest(raw []byte, req *Request) {
 	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
 	seq := binary.BigEndian.Uint32(raw[12:])
-	req := &Request{conn: c}
 	if err := req.PDU.Decode(raw); err != nil {
 		st := StatusInvalidCmdLen
 		var de *DecodeError
@@ -805,9 +839,11 @@ func (c *Conn) roundTrip(ctx context.Context, cmd CommandID, b *Body, raw []byte
 	}
 	select {
 	case <-k.done:
-		return k.resp, k.err
+		resp, err := k.resp, k.err
+		k.recycle()
+		return resp, err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, ctx.Err() // k is completed later, and not recycled
 	}
 }
 
@@ -844,6 +880,7 @@ type Request struct {
 	PDU
 	conn      *Conn
 	responded atomic.Bool
+	buf       [requestInline]byte
 }
 
 // Conn returns the session the request came on.

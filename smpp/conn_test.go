@@ -144,11 +144,19 @@ func TestDeliverToProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.Send(context.Background(), SubmitSM, msg); err != nil {
+		t.Fatal(err)
+	}
 	rcpt := Receipt{ID: string(resp.MessageID()), Sub: 1, Dlvrd: 1, Stat: "DELIVRD", Err: "000"}
 	if _, err := server.Send(context.Background(), DeliverSM, rcpt.Body(msg.Dest, msg.Source)); err != nil {
 		t.Fatal(err)
 	}
 	r := <-got
+	// Each side numbers its own requests: the client sent 2 (after its
+	// bind, 1), the server's first request is 1.
+	if r.Seq() != 1 {
+		t.Errorf("the server's first deliver_sm has sequence number %d", r.Seq())
+	}
 	back, err := ReceiptOf(&r.PDU)
 	if err != nil || back.ID != "1" || back.State != StateDelivered || r.ESMClass() != ESMClassReceipt {
 		t.Errorf("receipt %+v %v", back, err)
@@ -300,7 +308,7 @@ func TestSequenceNumbers(t *testing.T) {
 	c := dial(t, s, DialOptions{})
 	c.mu.Lock()
 	c.seq = MaxSeq - 1
-	c.pending[2] = &call{cmd: SubmitSM, done: make(chan struct{}), deadline: time.Now().Add(time.Hour).UnixNano()}
+	c.pending[2] = &call{cmd: SubmitSM, done: make(chan struct{}, 1), deadline: time.Now().Add(time.Hour).UnixNano()}
 	c.mu.Unlock()
 	for range 4 {
 		if _, err := c.Send(context.Background(), SubmitSM, msg); err != nil {
@@ -848,5 +856,75 @@ func TestHandlerPanic(t *testing.T) {
 	}
 	if _, err := c.Send(context.Background(), SubmitSM, msg); !errors.Is(err, StatusSystemError) {
 		t.Errorf("session after a panic: %v", err)
+	}
+}
+
+// TestLargeWindow: windows are not capped at 255; the peer really sees
+// that many requests outstanding at once.
+func TestLargeWindow(t *testing.T) {
+	const window = 300
+	var inflight atomic.Int64
+	all := make(chan struct{})
+	var once sync.Once
+	s := startServer(t, ServerOptions{Authenticate: acceptAll(HandlerFunc(func(r *Request) {
+		if inflight.Add(1) == window {
+			once.Do(func() { close(all) })
+		}
+		select {
+		case <-all:
+		case <-time.After(5 * time.Second):
+		}
+		r.Accept("ok")
+	}))})
+	c := dial(t, s, DialOptions{Conn: ConnOptions{Window: window}})
+	var wg sync.WaitGroup
+	for range window {
+		wg.Go(func() {
+			if _, err := c.Send(context.Background(), SubmitSM, msg); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	select {
+	case <-all:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the peer saw at most %d outstanding", inflight.Load())
+	}
+	wg.Wait()
+}
+
+func TestRedial(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nobody listens yet
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		s, _ := NewServer(ServerOptions{Listener: ln, Authenticate: func(_ context.Context, b *BindRequest) (Handler, error) {
+			if b.Password != "pw" {
+				return nil, StatusInvalidPassword
+			}
+			return counter(), nil
+		}})
+		s.Start()
+		t.Cleanup(func() { s.Shutdown(context.Background()) })
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Redial(ctx, addr, DialOptions{SystemID: "x", Password: "pw"}, 10*time.Millisecond, 40*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	start := time.Now()
+	if _, err := Redial(ctx, addr, DialOptions{SystemID: "x", Password: "bad"}, time.Second, time.Second); !errors.Is(err, StatusInvalidPassword) || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("wrong password: %v after %v", err, time.Since(start))
 	}
 }

@@ -54,15 +54,30 @@ func NewReader(r io.Reader, max int) *Reader {
 // stream, io.ErrUnexpectedEOF inside a PDU, and a *FrameError for a
 // command_length outside 16..max.
 func (r *Reader) Read(buf []byte) ([]byte, error) {
-	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
+	if _, err := r.readHeader(); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(r.hdr[:])
-	if n < HeaderLen || int64(n) > int64(r.max) {
-		return nil, &FrameError{Length: n, Max: r.max,
-			Command: CommandID(binary.BigEndian.Uint32(r.hdr[4:])), Seq: binary.BigEndian.Uint32(r.hdr[12:])}
+	return r.readBody(buf)
+}
+
+// readHeader reads and checks the next header, which readBody completes.
+func (r *Reader) readHeader() (CommandID, error) {
+	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
+		return 0, err
 	}
-	if cap(buf) < int(n) {
+	n := binary.BigEndian.Uint32(r.hdr[:])
+	cmd := CommandID(binary.BigEndian.Uint32(r.hdr[4:]))
+	if n < HeaderLen || int64(n) > int64(r.max) {
+		return cmd, &FrameError{Length: n, Max: r.max, Command: cmd, Seq: binary.BigEndian.Uint32(r.hdr[12:])}
+	}
+	return cmd, nil
+}
+
+// readBody returns the PDU whose header readHeader read, in buf if it has
+// room.
+func (r *Reader) readBody(buf []byte) ([]byte, error) {
+	n := int(binary.BigEndian.Uint32(r.hdr[:]))
+	if cap(buf) < n {
 		buf = make([]byte, n)
 	}
 	buf = buf[:n]
