@@ -928,3 +928,75 @@ func TestRedial(t *testing.T) {
 		t.Errorf("wrong password: %v after %v", err, time.Since(start))
 	}
 }
+
+// TestPeerResponses: what a misbehaving SMSC answers reaches the caller as
+// an error, and the session survives it.
+func TestPeerResponses(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		r := NewReader(nc, 0)
+		n := 0
+		for {
+			raw, err := r.Read(nil)
+			if err != nil {
+				return
+			}
+			var p PDU
+			p.Decode(raw)
+			seq := p.Seq()
+			var out []byte
+			switch {
+			case bindKindOf(p.CommandID()) != 0:
+				out, _ = (&Body{SystemID: "odd"}).Encode(p.CommandID().Response(), 0, seq)
+			case p.CommandID() == SubmitSM:
+				n++
+				switch n {
+				case 1:
+					out = AppendHeaderOnly(nil, GenericNack, StatusInvalidCmdID, seq)
+				case 2: // message_id without NUL
+					out = append(AppendHeaderOnly(nil, SubmitSMResp, 0, seq), 'a', 'b')
+					PatchLen(out)
+				case 3:
+					out = AppendMessageIDResp(nil, DataSMResp, 0, seq, "x")
+				case 4:
+					out = AppendHeaderOnly(nil, SubmitSMResp, StatusInvalidDestAddr, seq)
+				default:
+					out = AppendMessageIDResp(nil, SubmitSMResp, 0, seq, "ok")
+				}
+			default:
+				out = AppendHeaderOnly(nil, p.CommandID().Response(), 0, seq)
+			}
+			nc.Write(out)
+		}
+	}()
+	c, err := Dial(context.Background(), ln.Addr().String(), DialOptions{SystemID: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var de *DecodeError
+	for i, check := range []func(*PDU, error) bool{
+		func(_ *PDU, err error) bool { return errors.Is(err, StatusInvalidCmdID) },
+		func(_ *PDU, err error) bool { return errors.As(err, &de) && de.Field == FieldMessageID },
+		func(_ *PDU, err error) bool { return errors.Is(err, ErrBadResponse) },
+		func(p *PDU, err error) bool { return errors.Is(err, StatusInvalidDestAddr) && p != nil && p.Body().HeaderOnly },
+		func(p *PDU, err error) bool { return err == nil && string(p.MessageID()) == "ok" },
+	} {
+		resp, err := c.Send(context.Background(), SubmitSM, msg)
+		if !check(resp, err) {
+			t.Errorf("answer %d: %v %v", i+1, resp, err)
+		}
+	}
+	if c.Err() != nil || c.Outstanding() != 0 {
+		t.Errorf("session: %v, %d outstanding", c.Err(), c.Outstanding())
+	}
+}
