@@ -988,7 +988,9 @@ func TestPeerResponses(t *testing.T) {
 		func(_ *PDU, err error) bool { return errors.Is(err, StatusInvalidCmdID) },
 		func(_ *PDU, err error) bool { return errors.As(err, &de) && de.Field == FieldMessageID },
 		func(_ *PDU, err error) bool { return errors.Is(err, ErrBadResponse) },
-		func(p *PDU, err error) bool { return errors.Is(err, StatusInvalidDestAddr) && p != nil && p.Body().HeaderOnly },
+		func(p *PDU, err error) bool {
+			return errors.Is(err, StatusInvalidDestAddr) && p != nil && p.Body().HeaderOnly
+		},
 		func(p *PDU, err error) bool { return err == nil && string(p.MessageID()) == "ok" },
 	} {
 		resp, err := c.Send(context.Background(), SubmitSM, msg)
