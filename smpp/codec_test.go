@@ -323,3 +323,32 @@ func BenchmarkSubmitSM(b *testing.B) {
 		}
 	})
 }
+
+// TestHotPathAllocs: decoding, reading fields, iterating TLVs and encoding
+// the response allocate nothing.
+func TestHotPathAllocs(t *testing.T) {
+	raw := vector(t, "submit_sm UDH, duplicate and vendor TLVs")
+	var p PDU
+	out := make([]byte, 0, 64)
+	n := testing.AllocsPerRun(1000, func() {
+		if err := p.Decode(raw); err != nil {
+			t.Fatal(err)
+		}
+		k := len(p.SourceAddr()) + len(p.DestAddr()) + int(p.DataCoding())
+		for tlv := range p.TLVs() {
+			k += len(tlv.Value)
+		}
+		if c, ok, err := p.Concat(); err != nil || !ok || c.Total != 2 {
+			t.Fatal("concat")
+		}
+		_, ud, _ := p.UserData()
+		k += len(ud)
+		out = AppendMessageIDResp(out[:0], SubmitSMResp, StatusOK, p.Seq(), "0123456789")
+		if k == 0 {
+			t.Fatal("no fields")
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per submit_sm", n)
+	}
+}
