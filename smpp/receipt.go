@@ -151,18 +151,27 @@ func (r *Receipt) String() string { return string(r.AppendText(nil)) }
 // Body returns the deliver_sm carrying r from the recipient (from, the
 // original destination) to the sender (to): the text in short_message,
 // esm_class "SMSC delivery receipt" and the TLVs receipted_message_id,
-// message_state and, if set, network_error_code.
+// message_state and, if set, network_error_code. The text is ASCII, as
+// receivers expect whatever the data_coding: other characters of Text
+// become '?'.
 func (r *Receipt) Body(from, to Address) *Body {
 	state := r.State
 	if state == 0 {
 		state = StateOfStat(r.Stat)
 	}
+	ascii := *r
+	ascii.Text = strings.Map(func(c rune) rune {
+		if c < ' ' || c > '~' {
+			return '?'
+		}
+		return c
+	}, r.Text)
 	b := &Body{
 		Source:       from,
 		Dest:         to,
 		ESMClass:     ESMClassReceipt,
 		DataCoding:   CodingDefault,
-		ShortMessage: r.AppendText(nil),
+		ShortMessage: ascii.AppendText(nil),
 		TLVs:         []TLV{CStringTLV(TagReceiptedMessageID, r.ID)},
 	}
 	if state != 0 {

@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,8 +67,13 @@ func TestParseReceiptLenient(t *testing.T) {
 			t.Errorf("%q: err = %v", bad, err)
 		}
 	}
+	// The text of a receipt is ASCII.
+	b := (&Receipt{ID: "1", Text: "Réponse سلام"}).Body(Address{}, Address{})
+	if got := string(b.ShortMessage); !strings.HasSuffix(got, "text:R?ponse ????") {
+		t.Errorf("receipt text %q", got)
+	}
 	// TLVs alone make a receipt, and win over the text.
-	b := &Body{ESMClass: ESMClassReceipt, ShortMessage: []byte("id:1 stat:ENROUTE"),
+	b = &Body{ESMClass: ESMClassReceipt, ShortMessage: []byte("id:1 stat:ENROUTE"),
 		TLVs: []TLV{CStringTLV(TagReceiptedMessageID, "0xFF01"), Uint8TLV(TagMessageState, byte(StateDelivered))}}
 	raw, _ := b.Encode(DeliverSM, 0, 1)
 	var p PDU
