@@ -121,8 +121,7 @@ func (t TLV) CString() []byte {
 	return t.Value
 }
 
-// Uint8TLV, Uint16TLV and Uint32TLV build integer TLVs; CStringTLV builds a
-// NUL-terminated one.
+// Uint8TLV builds a 1-octet integer TLV.
 func Uint8TLV(tag Tag, v uint8) TLV { return TLV{tag, []byte{v}} }
 
 // Uint16TLV builds a 2-octet integer TLV.
