@@ -1,0 +1,956 @@
+package smpp
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Errors of a session.
+var (
+	ErrClosed       = errors.New("smpp: connection closed")
+	ErrUnbound      = errors.New("smpp: session unbound")
+	ErrUnbinding    = errors.New("smpp: session is unbinding")
+	ErrTimeout      = errors.New("smpp: no response in time")
+	ErrDeadPeer     = errors.New("smpp: peer is not answering")
+	ErrPeerClosed   = errors.New("smpp: peer closed the connection")
+	ErrResponded    = errors.New("smpp: request already answered")
+	ErrNoResponse   = errors.New("smpp: this request takes no response")
+	ErrNotAllowed   = errors.New("smpp: command not allowed on this bind")
+	ErrWindowFull   = errors.New("smpp: window full for too long")
+	ErrBadForward   = errors.New("smpp: PDU cannot be forwarded")
+	ErrBadResponse  = errors.New("smpp: response does not match the request")
+	errHandlerPanic = errors.New("smpp: handler panicked")
+)
+
+// ConnOptions configure a session, on either side. The zero value gives
+// the defaults.
+type ConnOptions struct {
+	// Window is the number of requests this side may have outstanding
+	// (sent, not yet answered); a full window makes Send wait, so nothing
+	// is dropped. Default 10; any size is allowed.
+	Window int
+	// WindowTimeout bounds the wait for a window slot, on top of the
+	// caller's context (0: the context only).
+	WindowTimeout time.Duration
+	// MaxInflight is the number of the peer's requests being handled at
+	// once (handed to the Handler, not yet answered). Past it, requests are
+	// answered ESME_RTHROTTLED, which peers treat as "retry later". Default
+	// 1000.
+	MaxInflight int
+	// ResponseTimeout is how long a request waits for its response
+	// (default 30 s).
+	ResponseTimeout time.Duration
+	// EnquireLink is the idle time after which an enquire_link is sent
+	// (default 30 s; negative disables keep-alive and dead-peer detection).
+	EnquireLink time.Duration
+	// DeadPeer closes the connection when nothing has been received for
+	// this long, or when an enquire_link is not answered within
+	// ResponseTimeout (default 3 × EnquireLink).
+	DeadPeer time.Duration
+	// MaxCommandLength caps command_length (default 64 KiB); a longer PDU
+	// is answered generic_nack ESME_RINVCMDLEN and the connection closed.
+	MaxCommandLength int
+	// ThrottleRetries is how many times a request refused ESME_RTHROTTLED
+	// is sent again (default 3; negative: never). While backing off, every
+	// request of the session waits: the peer asked to slow down.
+	ThrottleRetries int
+	// ThrottleDelay is the first back-off, doubled at each retry up to
+	// 5 s (default 100 ms).
+	ThrottleDelay time.Duration
+	// WriteTimeout closes a connection whose peer does not read (default 10 s).
+	WriteTimeout time.Duration
+	// Handler serves the peer's requests. Without one, they are answered
+	// ESME_RSYSERR.
+	Handler Handler
+	// Logger receives protocol warnings (never addresses or text). Default:
+	// discard.
+	Logger *slog.Logger
+}
+
+func (o ConnOptions) withDefaults() ConnOptions {
+	if o.Window <= 0 {
+		o.Window = 10
+	}
+	if o.MaxInflight <= 0 {
+		o.MaxInflight = 1000
+	}
+	if o.ResponseTimeout <= 0 {
+		o.ResponseTimeout = 30 * time.Second
+	}
+	if o.EnquireLink == 0 {
+		o.EnquireLink = 30 * time.Second
+	}
+	if o.DeadPeer <= 0 && o.EnquireLink > 0 {
+		o.DeadPeer = 3 * o.EnquireLink
+	}
+	if o.MaxCommandLength <= 0 {
+		o.MaxCommandLength = DefaultMaxCommandLength
+	}
+	if o.ThrottleRetries == 0 {
+		o.ThrottleRetries = 3
+	}
+	if o.ThrottleDelay <= 0 {
+		o.ThrottleDelay = 100 * time.Millisecond
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+const maxThrottleDelay = 5 * time.Second
+
+// Handler serves the requests a peer sends on a bound session: submit_sm
+// on an SMSC's session, deliver_sm on an ESME's. Each request is served in
+// its own goroutine, so a slow decision does not hold up the link; the
+// Handler answers through the Request, before returning or later, from any
+// goroutine, in any order.
+type Handler interface {
+	ServeSMPP(r *Request)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(r *Request)
+
+// ServeSMPP calls f(r).
+func (f HandlerFunc) ServeSMPP(r *Request) { f(r) }
+
+// BoundHandler is a Handler told of its Conn once the bind is accepted and
+// before any request: a receiver bind sends none, and the gateway needs the
+// Conn to deliver receipts and MO messages to the provider. Bound runs
+// before the session starts: it must not wait on the Conn (start a
+// goroutine to send).
+type BoundHandler interface {
+	Handler
+	Bound(c *Conn)
+}
+
+type connState = int32
+
+const (
+	stateBound connState = iota
+	stateUnbinding
+	stateClosed
+)
+
+// Conn is a bound SMPP session over one connection, on either side: a
+// provider's bind to our Server, or our bind to an operator's SMSC (Dial).
+//
+// Three goroutines run it: a reader (which answers enquire_link, matches
+// responses to requests and hands requests to the Handler), a writer (which
+// writes everything queued in one system call when it wakes, so PDUs
+// coalesce under load and go out at once when idle), and a timer
+// (response time-outs, keep-alive). Sequence numbers of this side's
+// requests run 1..MaxSeq and wrap, skipping any still outstanding; the
+// peer's are echoed as received.
+//
+// Lock order: mu and wmu are never held together.
+type Conn struct {
+	nc      net.Conn
+	r       *Reader
+	opts    ConnOptions
+	esme    bool // this side is the ESME
+	kind    BindKind
+	peerID  string
+	handler Handler
+	log     *slog.Logger
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+
+	state         atomic.Int32
+	window        chan struct{}
+	throttleUntil atomic.Int64 // unix nanos
+	lastRecv      atomic.Int64 // unix nanos
+	inflight      atomic.Int64
+	enquiring     atomic.Bool
+
+	mu      sync.Mutex
+	seq     uint32
+	pending map[uint32]*call
+
+	wmu        sync.Mutex
+	wbuf       []byte
+	wspare     []byte
+	wclosing   bool  // write nothing more; close once wbuf is out
+	wcloseErr  error // why
+	wsignal    chan struct{}
+	closeOnce  sync.Once
+	goroutines sync.WaitGroup
+}
+
+// call is a request awaiting its response. Whoever removes it from
+// pending completes it, once, by a send on done (buffered); a waiter that
+// received from done may recycle it.
+type call struct {
+	cmd      CommandID
+	windowed bool
+	deadline int64 // unix nanos
+	done     chan struct{}
+	resp     *PDU
+	err      error
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+func (k *call) recycle() {
+	k.resp, k.err = nil, nil
+	callPool.Put(k)
+}
+
+func newConn(nc net.Conn, r *Reader, esme bool, kind BindKind, peerID string, firstSeq uint32, opts ConnOptions) *Conn {
+	opts = opts.withDefaults()
+	c := &Conn{
+		nc: nc, r: r, opts: opts, esme: esme, kind: kind, peerID: peerID, handler: opts.Handler,
+		log:     opts.Logger,
+		window:  make(chan struct{}, opts.Window),
+		pending: map[uint32]*call{},
+		seq:     firstSeq,
+		wsignal: make(chan struct{}, 1),
+	}
+	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	c.lastRecv.Store(time.Now().UnixNano())
+	return c
+}
+
+func (c *Conn) start() {
+	c.goroutines.Add(3)
+	go c.readLoop()
+	go c.writeLoop()
+	go c.timerLoop()
+}
+
+// Kind returns the kind of bind.
+func (c *Conn) Kind() BindKind { return c.kind }
+
+// SystemID returns the peer's system_id: the ESME's on a Server's
+// session, the SMSC's on a dialled one.
+func (c *Conn) SystemID() string { return c.peerID }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// LocalAddr returns this side's network address.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// Context is cancelled when the session ends; its cause is Err.
+func (c *Conn) Context() context.Context { return c.ctx }
+
+// Done is closed when the session ends.
+func (c *Conn) Done() <-chan struct{} { return c.ctx.Done() }
+
+// Err returns why the session ended (ErrUnbound after a clean unbind,
+// ErrPeerClosed, ErrDeadPeer, ...), or nil while it is up.
+func (c *Conn) Err() error {
+	if c.ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(c.ctx)
+}
+
+// Outstanding returns the number of this side's requests awaiting a
+// response (window slots in use).
+func (c *Conn) Outstanding() int { return len(c.window) }
+
+// Inflight returns the number of the peer's requests not yet answered.
+func (c *Conn) Inflight() int { return int(c.inflight.Load()) }
+
+// Close closes the connection at once, without unbinding; outstanding
+// requests fail with ErrClosed.
+func (c *Conn) Close() error {
+	c.shutdown(ErrClosed)
+	c.goroutines.Wait()
+	return nil
+}
+
+// shutdown ends the session with err; it may run on any goroutine.
+func (c *Conn) shutdown(err error) {
+	c.closeOnce.Do(func() {
+		c.state.Store(stateClosed)
+		c.cancel(err)
+		c.nc.Close()
+		c.wmu.Lock()
+		c.wclosing = true
+		c.wmu.Unlock()
+		c.mu.Lock()
+		pending := c.pending
+		c.pending = map[uint32]*call{}
+		c.mu.Unlock()
+		for _, k := range pending {
+			k.err = fmt.Errorf("%v: %w", k.cmd, err)
+			k.done <- struct{}{}
+		}
+		if !errors.Is(err, ErrUnbound) && !errors.Is(err, ErrClosed) {
+			c.log.Info("smpp: session closed", "system_id", c.peerID, "kind", c.kind, "err", err)
+		}
+	})
+}
+
+// closeAfterFlush queues a last PDU (a header only: unbind_resp,
+// generic_nack), writes what is queued, then closes with err. Setting the
+// reason with the last PDU matters: the peer may close as soon as it reads
+// it, and the reader must not take that for a failure.
+func (c *Conn) closeAfterFlush(cmd CommandID, st Status, seq uint32, err error) {
+	c.wmu.Lock()
+	if !c.wclosing {
+		c.wbuf = AppendHeaderOnly(c.wbuf, cmd, st, seq)
+		c.wclosing, c.wcloseErr = true, err
+	}
+	c.wmu.Unlock()
+	c.kick()
+}
+
+func (c *Conn) kick() {
+	select {
+	case c.wsignal <- struct{}{}:
+	default:
+	}
+}
+
+// The write queue is a byte buffer PDUs are appended to; the writer swaps
+// it for its spare and writes it whole, so everything queued while a write
+// was in progress leaves in the next system call.
+
+func (c *Conn) writeHeader(cmd CommandID, st Status, seq uint32) error {
+	c.wmu.Lock()
+	if c.wclosing {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	c.wbuf = AppendHeaderOnly(c.wbuf, cmd, st, seq)
+	c.wmu.Unlock()
+	c.kick()
+	return nil
+}
+
+func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id string) error {
+	c.wmu.Lock()
+	if c.wclosing {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	c.wbuf = AppendMessageIDResp(c.wbuf, cmd, st, seq, id)
+	c.wmu.Unlock()
+	c.kick()
+	return nil
+}
+
+func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body) error {
+	c.wmu.Lock()
+	if c.wclosing {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	var err error
+	c.wbuf, err = b.Append(c.wbuf, cmd, st, seq)
+	c.wmu.Unlock()
+	if err != nil {
+		return err
+	}
+	c.kick()
+	return nil
+}
+
+func (c *Conn) writeRaw(raw []byte, seq uint32) error {
+	c.wmu.Lock()
+	if c.wclosing {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	n := len(c.wbuf)
+	c.wbuf = append(c.wbuf, raw...)
+	PatchSeq(c.wbuf[n:], seq)
+	c.wmu.Unlock()
+	c.kick()
+	return nil
+}
+
+// writeMinimalResp answers request cmd with status st and the smallest
+// valid body (an empty message_id, say).
+func (c *Conn) writeMinimalResp(cmd CommandID, st Status, seq uint32) error {
+	var b Body
+	return c.writeBody(cmd.Response(), st, seq, &b)
+}
+
+func (c *Conn) writeLoop() {
+	defer c.goroutines.Done()
+	for {
+		select {
+		case <-c.wsignal:
+		case <-c.ctx.Done():
+			return
+		}
+		// Let the goroutines that are ready to queue a PDU do so first: under
+		// load this packs many PDUs per write; idle, it costs nothing.
+		runtime.Gosched()
+		for {
+			c.wmu.Lock()
+			buf, closing, why := c.wbuf, c.wclosing, c.wcloseErr
+			if len(buf) == 0 {
+				c.wmu.Unlock()
+				if closing && why != nil {
+					c.shutdown(why)
+					return
+				}
+				break
+			}
+			c.wbuf, c.wspare = c.wspare[:0], nil
+			c.wmu.Unlock()
+			c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+			if _, err := c.nc.Write(buf); err != nil {
+				c.shutdown(fmt.Errorf("smpp: write: %w", err))
+				return
+			}
+			c.wmu.Lock()
+			if cap(buf) <= 1<<20 {
+				c.wspare = buf[:0]
+			}
+			c.wmu.Unlock()
+		}
+	}
+}
+
+// Inbound PDUs are read into memory allocated with the value that keeps
+// them (a Request, a response's PDU): one allocation per PDU, not two.
+const (
+	requestInline  = 256 // most submit_sm and deliver_sm fit
+	responseInline = 96  // a message_id response fits
+)
+
+type responseBox struct {
+	PDU
+	buf [responseInline]byte
+}
+
+func (c *Conn) readLoop() {
+	defer c.goroutines.Done()
+	for {
+		cmd, err := c.r.readHeader()
+		var raw []byte
+		var req *Request
+		var resp *responseBox
+		if err == nil {
+			if cmd.IsResponse() {
+				resp = new(responseBox)
+				raw, err = c.r.readBody(resp.buf[:0])
+			} else {
+				req = &Request{conn: c}
+				raw, err = c.r.readBody(req.buf[:0])
+			}
+		}
+		if err != nil {
+			var fe *FrameError
+			switch {
+			case errors.As(err, &fe):
+				c.log.Warn("smpp: command_length out of bounds, closing", "system_id", c.peerID,
+					"command", fe.Command, "seq", fe.Seq, "length", fe.Length)
+				c.closeAfterFlush(GenericNack, StatusInvalidCmdLen, fe.Seq, err)
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				c.wmu.Lock()
+				why := c.wcloseErr
+				c.wmu.Unlock()
+				if why == nil { // not a close we started (after an unbind_resp)
+					why = ErrPeerClosed
+				}
+				c.shutdown(why)
+			default:
+				c.shutdown(fmt.Errorf("smpp: read: %w", err))
+			}
+			return
+		}
+		c.lastRecv.Store(time.Now().UnixNano())
+		if resp != nil {
+			c.onResponse(raw, &resp.PDU)
+		} else {
+			c.onRequest(raw, req)
+		}
+	}
+}
+
+func (c *Conn) timerLoop() {
+	defer c.goroutines.Done()
+	tick := c.opts.ResponseTimeout / 4
+	if c.opts.EnquireLink > 0 {
+		tick = min(tick, c.opts.EnquireLink/2, c.opts.DeadPeer/4)
+	}
+	tick = max(tick, time.Millisecond)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case now := <-t.C:
+			c.sweep(now.UnixNano())
+			c.keepAlive(now.UnixNano())
+		}
+	}
+}
+
+// sweep fails the requests whose response is late.
+func (c *Conn) sweep(now int64) {
+	var late []*call
+	c.mu.Lock()
+	for seq, k := range c.pending {
+		if now > k.deadline {
+			delete(c.pending, seq)
+			late = append(late, k)
+		}
+	}
+	c.mu.Unlock()
+	for _, k := range late {
+		if k.windowed {
+			<-c.window
+		}
+		k.err = fmt.Errorf("%v: %w", k.cmd, ErrTimeout)
+		k.done <- struct{}{}
+		if k.cmd == EnquireLink {
+			c.shutdown(fmt.Errorf("%w: enquire_link unanswered", ErrDeadPeer))
+		}
+	}
+}
+
+func (c *Conn) keepAlive(now int64) {
+	if c.opts.EnquireLink <= 0 || c.state.Load() == stateClosed {
+		return
+	}
+	idle := time.Duration(now - c.lastRecv.Load())
+	if idle >= c.opts.DeadPeer {
+		c.shutdown(fmt.Errorf("%w: nothing received for %v", ErrDeadPeer, idle.Round(time.Millisecond)))
+		return
+	}
+	if idle >= c.opts.EnquireLink && c.enquiring.CompareAndSwap(false, true) {
+		if _, err := c.post(EnquireLink, nil, nil, false); err != nil {
+			c.enquiring.Store(false)
+		}
+	}
+}
+
+// post registers a request and queues it; it does not wait.
+func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, error) {
+	k := callPool.Get().(*call)
+	k.cmd, k.windowed, k.deadline = cmd, windowed, time.Now().Add(c.opts.ResponseTimeout).UnixNano()
+	c.mu.Lock()
+	if c.state.Load() == stateClosed {
+		c.mu.Unlock()
+		k.recycle()
+		return nil, c.closedErr()
+	}
+	seq := c.seq
+	for {
+		seq++
+		if seq > MaxSeq {
+			seq = 1
+		}
+		if _, busy := c.pending[seq]; !busy {
+			break
+		}
+	}
+	c.seq = seq
+	c.pending[seq] = k
+	c.mu.Unlock()
+	var err error
+	switch {
+	case raw != nil:
+		err = c.writeRaw(raw, seq)
+	case b != nil:
+		err = c.writeBody(cmd, 0, seq, b)
+	default:
+		err = c.writeHeader(cmd, 0, seq)
+	}
+	if err != nil {
+		c.mu.Lock()
+		_, mine := c.pending[seq]
+		delete(c.pending, seq)
+		c.mu.Unlock()
+		if !mine { // shutdown got it first and completed it
+			<-k.done
+		}
+		k.recycle()
+		if errors.Is(err, ErrClosed) {
+			err = c.closedErr()
+		}
+		return nil, err
+	}
+	return k, nil
+}
+
+func (c *Conn) closedErr() error {
+	if err := c.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrClosed, err)
+	}
+	return ErrClosed
+}
+
+func (c *Conn) onResponse(raw []byte, p *PDU) {
+	seq := binary.BigEndian.Uint32(raw[12:])
+	c.mu.Lock()
+	k := c.pending[seq]
+	delete(c.pending, seq)
+	c.mu.Unlock()
+	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
+	if k == nil {
+		c.log.Warn("smpp: response to no outstanding request", "system_id", c.peerID, "command", cmd, "seq", seq)
+		return
+	}
+	if k.windowed {
+		<-c.window
+	}
+	if k.cmd == EnquireLink {
+		c.enquiring.Store(false)
+	}
+	if k.cmd == Unbind && cmd == UnbindResp {
+		// Done: the peer may close at once, and that is no error.
+		c.shutdown(ErrUnbound)
+	}
+	switch err := p.Decode(raw); {
+	case err != nil:
+		k.err = err
+	case cmd != k.cmd.Response() && cmd != GenericNack:
+		k.err = fmt.Errorf("%w: %v for %v", ErrBadResponse, cmd, k.cmd)
+	case p.Status() != StatusOK:
+		k.resp, k.err = p, p.Status()
+	default:
+		k.resp = p
+	}
+	k.done <- struct{}{}
+}
+
+func (c *Conn) onRequest(raw []byte, req *Request) {
+	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
+	seq := binary.BigEndian.Uint32(raw[12:])
+	if err := req.PDU.Decode(raw); err != nil {
+		st := StatusInvalidCmdLen
+		var de *DecodeError
+		if errors.As(err, &de) {
+			st = de.Status
+		}
+		c.log.Warn("smpp: undecodable request, generic_nack", "system_id", c.peerID, "err", err)
+		c.writeHeader(GenericNack, st, seq)
+		return
+	}
+	switch cmd {
+	case EnquireLink:
+		c.writeHeader(EnquireLinkResp, StatusOK, seq)
+		return
+	case Unbind:
+		go c.peerUnbind(seq)
+		return
+	case BindTransmitter, BindReceiver, BindTransceiver:
+		c.writeMinimalResp(cmd, StatusAlreadyBound, seq)
+		return
+	case Outbind:
+		c.writeHeader(GenericNack, StatusInvalidBindStatus, seq)
+		return
+	}
+	reply := cmd.HasResponse()
+	refuse := func(st Status) {
+		if reply {
+			c.writeMinimalResp(cmd, st, seq)
+		}
+	}
+	switch {
+	case !allowed(cmd, c.kind, !c.esme):
+		refuse(StatusInvalidBindStatus)
+	case c.state.Load() != stateBound:
+		refuse(StatusThrottled) // unbinding: the peer will send it again elsewhere
+	case c.handler == nil:
+		refuse(StatusSystemError)
+	case c.inflight.Add(1) > int64(c.opts.MaxInflight):
+		c.inflight.Add(-1)
+		refuse(StatusThrottled)
+	default:
+		go c.serve(req)
+	}
+}
+
+func (c *Conn) serve(req *Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.log.Error("smpp: handler panicked", "system_id", c.peerID, "command", req.CommandID(), "panic", v)
+			if req.CommandID().HasResponse() {
+				req.Respond(StatusSystemError, nil)
+			}
+		}
+		if !req.CommandID().HasResponse() && req.responded.CompareAndSwap(false, true) {
+			c.inflight.Add(-1)
+		}
+	}()
+	c.handler.ServeSMPP(req)
+}
+
+// peerUnbind answers the peer's unbind once the requests in flight both
+// ways are answered (or ResponseTimeout has passed), then closes.
+func (c *Conn) peerUnbind(seq uint32) {
+	c.state.CompareAndSwap(stateBound, stateUnbinding)
+	ctx, cancel := context.WithTimeout(c.ctx, c.opts.ResponseTimeout)
+	defer cancel()
+	c.drain(ctx)
+	c.closeAfterFlush(UnbindResp, StatusOK, seq, ErrUnbound)
+}
+
+// drain waits until no request is outstanding either way.
+func (c *Conn) drain(ctx context.Context) error {
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for len(c.window) > 0 || c.inflight.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Unbind ends the session cleanly: new requests fail with ErrUnbinding
+// (and the peer's get ESME_RTHROTTLED), requests in flight both ways are
+// answered, then unbind is sent and the connection closed when the
+// unbind_resp arrives. If ctx ends first, the connection is closed anyway
+// and ctx's error returned.
+func (c *Conn) Unbind(ctx context.Context) error {
+	if !c.state.CompareAndSwap(stateBound, stateUnbinding) {
+		select { // unbinding already (maybe the peer's doing): wait for the end
+		case <-c.ctx.Done():
+			return nil
+		case <-ctx.Done():
+			c.shutdown(ErrClosed)
+			return ctx.Err()
+		}
+	}
+	defer c.goroutines.Wait()
+	if err := c.drain(ctx); err != nil {
+		c.shutdown(ErrClosed)
+		return fmt.Errorf("smpp: unbind: draining: %w", err)
+	}
+	k, err := c.post(Unbind, nil, nil, false)
+	if err != nil {
+		if c.Err() != nil { // the peer got there first
+			return nil
+		}
+		return fmt.Errorf("smpp: unbind: %w", err)
+	}
+	select {
+	case <-k.done:
+		c.shutdown(ErrUnbound)
+		if k.err != nil && !errors.Is(k.err, ErrUnbound) && !errors.Is(k.err, ErrPeerClosed) {
+			return fmt.Errorf("smpp: unbind: %w", k.err)
+		}
+		return nil
+	case <-ctx.Done():
+		c.shutdown(ErrClosed)
+		return fmt.Errorf("smpp: unbind: %w", ctx.Err())
+	}
+}
+
+// Send sends a request built from b (submit_sm, deliver_sm, query_sm, ...)
+// and waits for its response. It waits for a window slot first, and for
+// the end of a throttling back-off. A response with a non-zero
+// command_status is returned with that Status as the error; a request
+// refused ESME_RTHROTTLED is sent again after a delay, up to
+// ThrottleRetries times.
+//
+// If ctx ends while the response is awaited, Send returns ctx's error but
+// the request keeps its window slot until the response or its time-out:
+// the peer may still act on it.
+func (c *Conn) Send(ctx context.Context, cmd CommandID, b *Body) (*PDU, error) {
+	if b == nil {
+		b = &Body{}
+	}
+	return c.send(ctx, cmd, b, nil)
+}
+
+// SendPDU sends a request already encoded, such as a PDU received on
+// another session: the bytes are copied as they are and only the sequence
+// number is replaced, so data_coding, TLV order and unknown TLVs reach the
+// peer unchanged. raw is not modified.
+func (c *Conn) SendPDU(ctx context.Context, raw []byte) (*PDU, error) {
+	if len(raw) < HeaderLen || binary.BigEndian.Uint32(raw) != uint32(len(raw)) {
+		return nil, fmt.Errorf("%w: command_length does not match %d octets", ErrBadForward, len(raw))
+	}
+	if len(raw) > c.opts.MaxCommandLength {
+		return nil, fmt.Errorf("%w: %d octets, more than MaxCommandLength", ErrBadForward, len(raw))
+	}
+	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
+	if cmd.IsResponse() || !cmd.Known() {
+		return nil, fmt.Errorf("%w: %v is not a request", ErrBadForward, cmd)
+	}
+	return c.send(ctx, cmd, nil, raw)
+}
+
+func (c *Conn) send(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*PDU, error) {
+	if !allowed(cmd, c.kind, c.esme) || cmd == Unbind || cmd == GenericNack {
+		return nil, fmt.Errorf("%w: %v on a %v bind", ErrNotAllowed, cmd, c.kind)
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.roundTrip(ctx, cmd, b, raw)
+		if !errors.Is(err, StatusThrottled) || attempt >= c.opts.ThrottleRetries {
+			return resp, err
+		}
+		delay := min(c.opts.ThrottleDelay<<attempt, maxThrottleDelay)
+		until := time.Now().Add(delay).UnixNano()
+		for {
+			old := c.throttleUntil.Load()
+			if old >= until || c.throttleUntil.CompareAndSwap(old, until) {
+				break
+			}
+		}
+		c.log.Debug("smpp: throttled, backing off", "system_id", c.peerID, "delay", delay)
+	}
+}
+
+func (c *Conn) roundTrip(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*PDU, error) {
+	if d := time.Duration(c.throttleUntil.Load() - time.Now().UnixNano()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-c.ctx.Done():
+			t.Stop()
+			return nil, c.closedErr()
+		}
+	}
+	switch c.state.Load() {
+	case stateUnbinding:
+		return nil, ErrUnbinding
+	case stateClosed:
+		return nil, c.closedErr()
+	}
+	if err := c.acquire(ctx); err != nil {
+		return nil, err
+	}
+	k, err := c.post(cmd, b, raw, true)
+	if err != nil {
+		<-c.window
+		return nil, err
+	}
+	select {
+	case <-k.done:
+		resp, err := k.resp, k.err
+		k.recycle()
+		return resp, err
+	case <-ctx.Done():
+		return nil, ctx.Err() // k is completed later, and not recycled
+	}
+}
+
+func (c *Conn) acquire(ctx context.Context) error {
+	select {
+	case c.window <- struct{}{}:
+		return nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if c.opts.WindowTimeout > 0 {
+		t := time.NewTimer(c.opts.WindowTimeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case c.window <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.ctx.Done():
+		return c.closedErr()
+	case <-timeout:
+		return ErrWindowFull
+	}
+}
+
+// Request is a request received from the peer, handed to the Handler. It
+// embeds the decoded PDU, which owns its bytes: the Handler may keep it.
+// Every request except alert_notification must be answered exactly once,
+// with Respond, Accept, Reject or Forward; until then it counts against
+// MaxInflight.
+type Request struct {
+	PDU
+	conn      *Conn
+	responded atomic.Bool
+	buf       [requestInline]byte
+}
+
+// Conn returns the session the request came on.
+func (r *Request) Conn() *Conn { return r.conn }
+
+// Context is cancelled when the session ends.
+func (r *Request) Context() context.Context { return r.conn.ctx }
+
+func (r *Request) claim() error {
+	if !r.CommandID().HasResponse() {
+		return fmt.Errorf("%w: %v", ErrNoResponse, r.CommandID())
+	}
+	if !r.responded.CompareAndSwap(false, true) {
+		return ErrResponded
+	}
+	return nil
+}
+
+// Respond answers with status and body (nil: the smallest valid body, an
+// empty message_id for instance).
+func (r *Request) Respond(status Status, body *Body) error {
+	if err := r.claim(); err != nil {
+		return err
+	}
+	defer r.conn.inflight.Add(-1)
+	if body == nil {
+		return r.conn.writeMinimalResp(r.CommandID(), status, r.Seq())
+	}
+	return r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body)
+}
+
+// Accept answers a submit_sm, deliver_sm or data_sm with success and the
+// message id (deliver_sm_resp's is normally empty).
+func (r *Request) Accept(messageID string) error {
+	switch r.CommandID() {
+	case SubmitSM, DeliverSM, DataSM:
+	default:
+		return r.Respond(StatusOK, &Body{MessageID: messageID})
+	}
+	for i := 0; i < len(messageID); i++ {
+		if messageID[i] == 0 {
+			return fmt.Errorf("%w: message_id contains NUL", ErrEncode)
+		}
+	}
+	if err := r.claim(); err != nil {
+		return err
+	}
+	defer r.conn.inflight.Add(-1)
+	return r.conn.writeMessageIDResp(r.CommandID().Response(), StatusOK, r.Seq(), messageID)
+}
+
+// Reject answers with an error status and the smallest valid body.
+func (r *Request) Reject(status Status) error { return r.Respond(status, nil) }
+
+// Forward answers with a response received on another session (the SMSC's
+// submit_sm_resp, say), copied as it is with this request's sequence
+// number.
+func (r *Request) Forward(resp []byte) error {
+	if len(resp) < HeaderLen || binary.BigEndian.Uint32(resp) != uint32(len(resp)) {
+		return fmt.Errorf("%w: command_length does not match %d octets", ErrBadForward, len(resp))
+	}
+	if got := CommandID(binary.BigEndian.Uint32(resp[4:])); got != r.CommandID().Response() && got != GenericNack {
+		return fmt.Errorf("%w: %v for %v", ErrBadForward, got, r.CommandID())
+	}
+	if err := r.claim(); err != nil {
+		return err
+	}
+	defer r.conn.inflight.Add(-1)
+	return r.conn.writeRaw(resp, r.Seq())
+}
+
+// Responded reports whether the request has been answered.
+func (r *Request) Responded() bool { return r.responded.Load() }
