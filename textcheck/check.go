@@ -282,6 +282,7 @@ func (c *Checker) judgeOptOut(in *Input, r *Result) {
 	default:
 		r.Verdict = MentionMissing
 		r.KeywordOnly = f.keywordSeen > 0
+		f.findDisguised()
 		if f.nDisguised > 0 {
 			d := f.disguised[0]
 			r.DisguisedStart, r.DisguisedEnd = c.text.Span(int(d[0]), int(d[1]))

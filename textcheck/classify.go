@@ -91,7 +91,7 @@ func (c *classifier) classify(f *finder) Classification {
 			continue
 		}
 		w := f.b[tk.s:tk.e]
-		e, ok := lexicon[string(w)]
+		e, ok := lexicon.get(w)
 		if !ok && tk.kind == tokArabic {
 			e, ok = lookupWithoutProclitic(w)
 		}
@@ -128,7 +128,7 @@ func lookupWithoutProclitic(w []byte) (lexEntry, bool) {
 	}
 	switch string(w[:2]) {
 	case "و", "ف", "ب", "ل":
-		e, ok := lexicon[string(w[2:])]
+		e, ok := lexicon.get(w[2:])
 		return e, ok
 	}
 	return lexEntry{}, false
@@ -139,15 +139,13 @@ func (c *classifier) match(p *phrase, i int) (int, bool) {
 	f := c.f
 	n := len(f.toks)
 	j := i
-	for wi, want := range p.words {
-		if wi > 0 {
+	for _, want := range p.words[1:] { // the first word is the one the phrase was looked up by
+		j++
+		for j < n && (f.punct(j) == '\'' || f.punct(j) == '-') {
 			j++
-			for j < n && (f.punct(j) == '\'' || f.punct(j) == '-') {
-				j++
-			}
-			if j >= n || c.mask[j]&(maskURL|maskOptOut) != 0 {
-				return 0, false
-			}
+		}
+		if j >= n || c.mask[j]&(maskURL|maskOptOut) != 0 {
+			return 0, false
 		}
 		tk := f.toks[j]
 		switch want {

@@ -33,6 +33,7 @@ const (
 	rLabel                        // words that announce a bare opt-out keyword: Désabonnement : STOP
 	rFunction                     // function words, never a brand name between STOP and its means
 	rAll                          // ALL, TOUT, الكل: the scope word of STOP ALL
+	rConjunction                  // et, and, y, و: "tapez STOP et envoyez-le au 5050"
 	rCurrency                     // DH, MAD, درهم: the "$" of a feature phrase
 	rCodeWord                     // code, coupon, كود: may introduce a promotion code
 	rRefWord                      // n°, réf, ref: introduce a reference
@@ -80,8 +81,8 @@ var roleWords = []struct {
 	{rConnector, []string{
 		// French: au 5050, à 5050, vers le 5050, sur le 5050.
 		"au", "à", "vers", "sur",
-		// English: to 5050, at 5050, on 5050.
-		"to", "at", "on",
+		// English: to 5050 ("at" and "on" read as addresses: "stop at 12 Main St").
+		"to",
 		// Spanish: al 5353, a 5353.
 		"al", "a",
 		// Arabic and Darija: إلى 5050, ل 5050, على 5050, لـ5050.
@@ -157,6 +158,7 @@ var roleWords = []struct {
 		"ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ايام", "شهر", "أشهر", "اشهر", "ليال", "ليلة", "جيغا", "ميغا",
 		"chher", "nhar", "lyali", "sa3a", "sa3at", "d9i9a", "dqiqa",
 	}},
+	{rConjunction, []string{"et", "and", "y", "e", "و", "o", "w", "puis", "then"}},
 	{rCurrency, []string{"dh", "dhs", "mad", "dirham", "dirhams", "درهم", "دراهم", "درهما", "dr", "drh", "eur", "euro", "euros", "usd"}},
 	{rCodeWord, []string{"code", "coupon", "codigo", "código", "كود", "الكود", "بالكود", "بكود", "bcode"}},
 	{rRefWord, []string{"no", "n", "nº", "ref", "réf", "référence", "reference", "dossier", "رقم"}},
@@ -167,7 +169,7 @@ var roleWords = []struct {
 	{rFunction, []string{
 		"au", "aux", "à", "a", "de", "des", "du", "le", "la", "les", "l", "d", "un", "une", "et", "ou", "pour", "par", "avec", "sans",
 		"en", "sur", "dans", "ce", "cette", "ces", "vos", "votre", "nos", "notre", "mon", "ma", "mes", "se", "vous", "nous", "ne", "pas", "plus", "est", "c",
-		"the", "to", "of", "for", "and", "or", "at", "in", "on", "with", "your", "our", "my", "you", "we", "it", "is", "be", "this", "that", "these", "all",
+		"the", "to", "of", "for", "and", "or", "at", "in", "on", "with", "by", "your", "our", "my", "you", "we", "it", "is", "be", "this", "that", "these", "all",
 		"el", "los", "las", "del", "al", "y", "o", "con", "por", "para", "tu", "su", "sus", "mas", "más",
 		"و", "في", "من", "إلى", "الى", "على", "عن", "مع", "هذه", "هذا", "هاد", "ديال", "ل", "ب", "ف", "كل",
 		"f", "fi", "m3a", "dyal", "dial", "had", "o", "w", "b", "3la", "ila", "bach", "باش", "ghir", "غير",
@@ -195,9 +197,71 @@ type phrase struct {
 // lexicon maps a normalised word to its entry.
 var (
 	lexOnce sync.Once
-	lexicon map[string]lexEntry
+	lexicon wordTable
 	phrases []phrase
 )
+
+// wordTable is a read-only hash table from words to lexicon entries, made
+// for the hot path: looking up a word that is not there (most words) reads
+// one 4-byte tag, and nothing allocates.
+type wordTable struct {
+	tags    []uint32 // 0: empty; else the high 16 bits of the hash and the entry index + 1
+	mask    uint32
+	keys    []string
+	entries []lexEntry
+}
+
+func hashWord(w []byte) uint32 {
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range w {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+func newWordTable(m map[string]lexEntry) wordTable {
+	size := 64
+	for size < 3*len(m) {
+		size *= 2
+	}
+	t := wordTable{tags: make([]uint32, size), mask: uint32(size - 1)}
+	words := make([]string, 0, len(m))
+	for w := range m {
+		words = append(words, w)
+	}
+	sort.Strings(words) // a deterministic layout
+	for _, w := range words {
+		t.keys = append(t.keys, w)
+		t.entries = append(t.entries, m[w])
+		h := hashWord([]byte(w))
+		tag := h&0xFFFF0000 | uint32(len(t.keys))
+		for i := h & t.mask; ; i = (i + 1) & t.mask {
+			if t.tags[i] == 0 {
+				t.tags[i] = tag
+				break
+			}
+		}
+	}
+	return t
+}
+
+// get returns the entry of w.
+func (t *wordTable) get(w []byte) (lexEntry, bool) {
+	h := hashWord(w)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		tag := t.tags[i]
+		if tag == 0 {
+			return lexEntry{}, false
+		}
+		if tag&0xFFFF0000 == h&0xFFFF0000 {
+			k := tag&0xFFFF - 1
+			if t.keys[k] == string(w) {
+				return t.entries[k], true
+			}
+		}
+	}
+}
 
 func buildLexicon() {
 	m := make(map[string]lexEntry)
@@ -242,7 +306,10 @@ func buildLexicon() {
 		m[w] = e
 		kwFilter.add([]byte(w), e.r)
 	}
-	lexicon = m
+	if len(m) >= 0xFFFF {
+		panic("textcheck: lexicon too large for its table")
+	}
+	lexicon = newWordTable(m)
 }
 
 // phraseWords splits a feature phrase into normalised words, dropping
@@ -285,4 +352,7 @@ func (f *filter) mayHold(w []byte) bool {
 }
 
 // roles returns the roles of the normalised word w.
-func roles(w []byte) role { return lexicon[string(w)].r }
+func roles(w []byte) role {
+	e, _ := lexicon.get(w)
+	return e.r
+}

@@ -40,46 +40,139 @@ import (
 type Text struct {
 	src  string
 	norm []byte
-	pos  []int32 // pos[i] is the offset in src of the rune that gave norm[i]
+	// anchors map the normalised form back to the original: byte k of the
+	// normalised form comes from the rune of src at anchor.src + (k -
+	// anchor.norm), for the last anchor at or before k, clamped below the
+	// next anchor and moved back to the start of its rune. An anchor is
+	// written only where that offset changes (a character removed, spaces
+	// collapsed, a rune folded to a form of another length), so a text in
+	// plain ASCII or plain Arabic has almost none, and building the map
+	// costs next to nothing.
+	anchors []anchor
+	toks    []token
 }
 
+type anchor struct{ norm, src int32 }
+
 // Reset normalises src into t, replacing what t held.
+//
+// One pass over src writes the normalised form, the anchors of the map
+// back to src, and the tokens the finder reads (tokens.go); the tokens are
+// the ones tokenize would find in the normalised form.
 func (t *Text) Reset(src string) {
 	foldTable.once.Do(buildFoldTable)
 	t.src = src
-	out := t.norm[:0]
-	pos := t.pos[:0]
-	if cap(out) < len(src)+8 {
-		out = make([]byte, 0, len(src)+len(src)/2+16)
-		pos = make([]int32, 0, cap(out))
+	n := len(src)
+	// The output is written by index into a buffer sized for the ASCII
+	// case (one byte out per byte in); a rune that folds to a longer form
+	// makes room first.
+	out := t.norm[:cap(t.norm)]
+	if len(out) < n+16 {
+		out = make([]byte, n+n/2+16)
 	}
+	o := 0
+	anc := t.anchors[:0]
+	toks := t.toks[:0]
+	var (
+		tKind  = tokNone // the kind of the open token
+		tStart int       // where it starts
+		tGlued bool      // whether it is glued to the token before
+		glued  bool      // whether the next token will be
+	)
 	space := true // at the start, as after a space: leading spaces are dropped
-	for i := 0; i < len(src); {
+	for i := 0; i < n; {
 		c := src[i]
 		if c < utf8.RuneSelf {
 			m := asciiFold[c]
-			switch m {
-			case 0:
-			case ' ':
-				if !space {
-					out = append(out, ' ')
-					pos = append(pos, int32(i))
-					space = true
-				}
-			default:
-				out = append(out, m)
-				pos = append(pos, int32(i))
-				space = false
-			}
 			i++
+			switch cl := byteClass[m]; cl {
+			case clLetter, clDigit:
+				switch {
+				case tKind == tokWord:
+				case tKind == tokNum:
+					if cl == clLetter {
+						tKind = tokWord // 3la, 10h, 2x1
+					}
+				default:
+					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+					tKind, tStart, tGlued = tokNum, o, glued
+					if cl == clLetter {
+						tKind = tokWord
+					}
+					glued = true
+				}
+				out[o] = m
+				o++
+				// The rest of the word, in a tight loop.
+				for i < n && src[i] < utf8.RuneSelf {
+					m = asciiFold[src[i]]
+					k := byteClass[m]
+					if k == clLetter {
+						tKind = tokWord
+					} else if k != clDigit {
+						break
+					}
+					out[o] = m
+					o++
+					i++
+				}
+				space = false
+				continue
+			case clPunct:
+				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+				toks = append(toks, token{s: int32(o), e: int32(o + 1), kind: tokPunct, glued: glued})
+				tKind, glued = tokNone, true
+				out[o] = m
+				o++
+				space = false
+				continue
+			}
+			// A space, or a control (m == 0).
+			if m == ' ' && !space {
+				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+				tKind, glued = tokNone, false
+				out[o] = ' '
+				o++
+				space = true
+				continue
+			}
+			anc = addAnchor(anc, o, i) // a control, or a space after a space
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(src[i:])
+		var r rune
+		size := 2
+		if c >= 0xC2 && c < 0xE0 && i+1 < n && src[i+1]&0xC0 == 0x80 { // two bytes: Latin-1, Arabic
+			r = rune(c&0x1F)<<6 | rune(src[i+1]&0x3F)
+		} else {
+			r, size = utf8.DecodeRuneInString(src[i:])
+		}
 		var f string
 		if r < 0x10000 {
-			e := foldTable.idx[r]
-			switch e {
+			switch e := foldTable.idx[r]; e {
 			case foldSame:
+				if size == 2 && isArabicLead(c) && o+n-i <= len(out) {
+					// An Arabic letter that stays as it is, and the rest of
+					// its word, in a tight loop.
+					if tKind != tokArabic {
+						toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+						tKind, tStart, tGlued = tokArabic, o, glued
+						glued = true
+					}
+					out[o], out[o+1] = c, src[i+1]
+					o += 2
+					i += 2
+					for i+1 < n && isArabicLead(src[i]) && src[i+1]&0xC0 == 0x80 {
+						r := rune(src[i]&0x1F)<<6 | rune(src[i+1]&0x3F)
+						if foldTable.idx[r] != foldSame {
+							break
+						}
+						out[o], out[o+1] = src[i], src[i+1]
+						o += 2
+						i += 2
+					}
+					space = false
+					continue
+				}
 				f = src[i : i+size]
 			case foldSpace:
 				f = " "
@@ -89,26 +182,132 @@ func (t *Text) Reset(src string) {
 		} else {
 			f = foldAstral(r, src[i:i+size])
 		}
+		if need := o + len(f) + n - i; need > len(out) {
+			// Room for this form and for the rest of src in ASCII.
+			grown := make([]byte, need+need/2+16)
+			copy(grown, out[:o])
+			out = grown
+		}
+		start := o
 		for j := 0; j < len(f); j++ {
 			b := f[j]
-			if b == ' ' {
+			switch byteClass[b] {
+			case clSpace:
 				if space {
 					continue
 				}
+				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+				tKind, glued = tokNone, false
 				space = true
-			} else {
-				space = false
+				out[o] = b
+				o++
+				continue
+			case clLetter, clOther:
+				if tKind != tokWord {
+					if tKind == tokNum {
+						tKind = tokWord
+					} else {
+						toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+						tKind, tStart, tGlued = tokWord, o, glued
+						glued = true
+					}
+				}
+			case clArabic:
+				if tKind != tokArabic {
+					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+					tKind, tStart, tGlued = tokArabic, o, glued
+					glued = true
+				}
+			case clDigit:
+				if tKind != tokWord && tKind != tokNum {
+					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+					tKind, tStart, tGlued = tokNum, o, glued
+					glued = true
+				}
+			case clPunct:
+				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+				toks = append(toks, token{s: int32(o), e: int32(o + 1), kind: tokPunct, glued: glued})
+				tKind, glued = tokNone, true
+			case clCont:
 			}
-			out = append(out, b)
-			pos = append(pos, int32(i))
+			space = false
+			out[o] = b
+			o++
+		}
+		if o-start != size {
+			anc = addAnchor(anc, start, i)
+			anc = addAnchor(anc, o, i+size)
 		}
 		i += size
 	}
-	if n := len(out); n > 0 && out[n-1] == ' ' {
-		out = out[:n-1]
-		pos = pos[:n-1]
+	if o > 0 && out[o-1] == ' ' {
+		o--
 	}
-	t.norm, t.pos = out, pos
+	toks = closeToken(toks, out, tKind, tStart, o, tGlued)
+	t.norm, t.anchors, t.toks = out[:o], anc, toks
+}
+
+// tokNone is the kind of no open token, while Reset tokenizes.
+const tokNone tokKind = 255
+
+// closeToken appends the open token, if any, ending at e.
+func closeToken(toks []token, out []byte, kind tokKind, s, e int, glued bool) []token {
+	if kind == tokNone {
+		return toks
+	}
+	return append(toks, token{s: int32(s), e: int32(e), kind: kind, glued: glued})
+}
+
+// addAnchor records that byte n of the normalised form comes from byte s
+// of the original, unless the last anchor already implies it.
+func addAnchor(anc []anchor, n, s int) []anchor {
+	if k := len(anc); k > 0 {
+		last := &anc[k-1]
+		if int(last.norm) == n {
+			last.src = int32(s)
+			return anc
+		}
+		if int(last.src)-int(last.norm) == s-n {
+			return anc
+		}
+	} else if s == n {
+		return anc
+	}
+	return append(anc, anchor{int32(n), int32(s)})
+}
+
+// srcAt returns the offset in the original of the start of the rune that
+// gave byte k of the normalised form.
+func (t *Text) srcAt(k int) int {
+	anc := t.anchors
+	// The last anchor at or before k.
+	lo, hi := 0, len(anc)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(anc[m].norm) <= k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	s, limit := k, len(t.src)
+	if lo > 0 {
+		a := anc[lo-1]
+		s = int(a.src) + k - int(a.norm)
+	}
+	if lo < len(anc) {
+		limit = int(anc[lo].src)
+	}
+	if s >= limit {
+		s = limit - 1
+	}
+	if s < 0 {
+		s = 0
+	}
+	for s > 0 && !utf8.RuneStart(t.src[s]) {
+		s--
+	}
+	return s
 }
 
 // Source returns the original text.
@@ -136,14 +335,14 @@ func (t *Text) Span(i, j int) (start, end int) {
 		j = len(t.norm)
 	}
 	if i >= j {
-		if i < len(t.pos) {
-			s := int(t.pos[i])
+		if i < len(t.norm) {
+			s := t.srcAt(i)
 			return s, s
 		}
 		return len(t.src), len(t.src)
 	}
-	start = int(t.pos[i])
-	last := int(t.pos[j-1])
+	start = t.srcAt(i)
+	last := t.srcAt(j - 1)
 	_, size := utf8.DecodeRuneInString(t.src[last:])
 	end = last + size
 	for end < len(t.src) {
@@ -187,7 +386,10 @@ var foldTable struct {
 	once sync.Once
 	idx  []uint32
 	pool string
+	math []string // the block of mathematical alphanumeric symbols: 𝐒 → "s"
 }
+
+const mathFirst, mathLast = 0x1D400, 0x1D7FF
 
 const (
 	foldSame  = 1<<32 - 1
@@ -200,7 +402,7 @@ func buildFoldTable() {
 	seen := make(map[string]uint32)
 	var scratch []byte
 	for r := rune(0); r < 0x10000; r++ {
-		if r < utf8.RuneSelf || (r >= 0xD800 && r < 0xE000) {
+		if r < utf8.RuneSelf || (r >= 0xD800 && r < 0xE000) || bigScript(r) {
 			idx[r] = foldSame
 			continue
 		}
@@ -222,6 +424,18 @@ func buildFoldTable() {
 	}
 	foldTable.idx = idx
 	foldTable.pool = string(pool)
+	foldTable.math = make([]string, mathLast-mathFirst+1)
+	for r := rune(mathFirst); r <= mathLast; r++ {
+		foldTable.math[r-mathFirst] = string(foldRune(nil, r, 0))
+	}
+}
+
+// bigScript reports whether r lies in one of the large blocks of letters
+// that have no case, no compatibility form and no mark to fold (CJK
+// ideographs, Yi, Hangul syllables, which are kept composed): building the
+// table skips them, which halves its cost.
+func bigScript(r rune) bool {
+	return r >= 0x3400 && r <= 0x4DBF || r >= 0x4E00 && r <= 0x9FFF || r >= 0xA000 && r <= 0xA48C || r >= 0xAC00 && r <= 0xD7A3
 }
 
 // foldAstral folds a rune beyond the BMP (emoji, mathematical letters such
@@ -230,13 +444,8 @@ func buildFoldTable() {
 // allocate for the common cases.
 func foldAstral(r rune, s string) string {
 	switch {
-	case r >= 0x1D400 && r <= 0x1D7FF: // mathematical alphanumeric symbols
-		var buf [8]byte
-		f := foldRune(buf[:0], r, 0)
-		if len(f) == 1 {
-			return asciiString[f[0]]
-		}
-		return string(f)
+	case r >= mathFirst && r <= mathLast: // mathematical alphanumeric symbols
+		return foldTable.math[r-mathFirst]
 	case unicode.IsLetter(r):
 		return s
 	case unicode.IsDigit(r):

@@ -183,7 +183,7 @@ type finder struct {
 func (f *finder) reset(t *Text) {
 	f.t = t
 	f.b = t.norm
-	f.toks = tokenize(f.toks[:0], f.b)
+	f.toks = t.toks
 	f.nFound = 0
 	f.nDisguised = 0
 	f.keywordSeen = 0
@@ -214,14 +214,10 @@ func (f *finder) isWord(i int) bool {
 func (f *finder) find() {
 	for k := range f.toks {
 		tk := f.toks[k]
-		if tk.kind != tokWord && tk.kind != tokArabic {
+		if tk.kind != tokWord && tk.kind != tokArabic || !kwFilter.mayHold(f.b[tk.s:tk.e]) {
 			continue
 		}
-		w := f.b[tk.s:tk.e]
-		if !kwFilter.mayHold(w) {
-			continue
-		}
-		r := roles(w)
+		r := roles(f.b[tk.s:tk.e])
 		if r&(rKeyword|rKeywordCaps) == 0 {
 			continue
 		}
@@ -240,9 +236,6 @@ func (f *finder) find() {
 		} else {
 			f.keywordSeen++
 		}
-	}
-	if f.nFound == 0 {
-		f.findDisguised()
 	}
 }
 
@@ -402,6 +395,14 @@ func (f *finder) keyMeans(k int) (Instruction, bool) {
 		case r&rFillerLead != 0 && f.role(i+1)&rFiller != 0:
 			i += 2
 			continue
+		case r&rConjunction != 0 && f.role(i+1)&rSendVerb != 0:
+			// "Tapez STOP et envoyez-le au 5050": the second verb
+			// continues the instruction.
+			i += 2
+			for i < n && (f.punct(i) == '-' || f.punct(i) == '\'' || isPronoun(f.word(i))) {
+				i++
+			}
+			continue
 		case r&(rFunction|rKeyword|rNegation|rSendVerb|rReplyVerb|rUnit) == 0 && brand < 2 && !connector:
 			brand++ // STOP MARQUE au 3030
 			i++
@@ -412,6 +413,9 @@ func (f *finder) keyMeans(k int) (Instruction, bool) {
 		if connector {
 			break
 		}
+	}
+	if f.punct(i) == '+' && i+1 < n && f.toks[i+1].glued {
+		i++ // +212 …
 	}
 	if i >= n || f.toks[i].kind != tokNum {
 		return Instruction{}, false
@@ -424,6 +428,16 @@ func (f *finder) keyMeans(k int) (Instruction, bool) {
 		return Instruction{}, false
 	}
 	return f.instruction(FormKeyMeans, k, last, k, num), true
+}
+
+// isPronoun reports whether w is the object pronoun of "envoyez-le",
+// "send it", "envíalo".
+func isPronoun(w []byte) bool {
+	switch string(w) {
+	case "le", "la", "it", "lo", "ها":
+		return true
+	}
+	return false
 }
 
 // meansKey tries form 2: a verb of sending, the means, then the keyword.

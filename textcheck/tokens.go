@@ -45,6 +45,8 @@ func runeLen(b byte) int {
 var byteClass = func() (c [256]uint8) {
 	for b := 0; b < 256; b++ {
 		switch {
+		case b == 0:
+			c[b] = clRemoved // what asciiFold maps a control character to
 		case b == ' ':
 			c[b] = clSpace
 		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z':
@@ -53,6 +55,8 @@ var byteClass = func() (c [256]uint8) {
 			c[b] = clDigit
 		case b < 0x80:
 			c[b] = clPunct
+		case b < 0xC0:
+			c[b] = clCont // a continuation byte: part of the rune before
 		case isArabicLead(byte(b)):
 			c[b] = clArabic
 		default:
@@ -69,6 +73,8 @@ const (
 	clPunct
 	clArabic
 	clOther
+	clCont
+	clRemoved
 )
 
 // tokenize appends the tokens of the normalised text b to toks.
@@ -88,7 +94,7 @@ func tokenize(toks []token, b []byte) []token {
 			kind = tokPunct
 		case clArabic:
 			for i < len(b) && byteClass[b[i]] == clArabic {
-				i += runeLen(b[i])
+				i += 2 // every rune of the Arabic blocks is two bytes long
 			}
 			kind = tokArabic
 		case clDigit:

@@ -1,0 +1,87 @@
+package textcheck
+
+import "testing"
+
+// Our own sentences for the classifier, sent under a transactional sender:
+// service messages must pass, promotions (alone or appended to a service
+// message) must be flagged.
+var classifyCases = []struct {
+	text       string
+	commercial bool
+}{
+	// ---- French: transactional ----
+	{"Votre colis n°123456 sera livré demain entre 9h et 12h.", false},
+	{"Votre rendez-vous du 12/03 à 10h est confirmé. En cas d'empêchement, appelez le 0522 11 22 33.", false},
+	{"Votre mot de passe a été modifié. Si ce n'est pas vous, appelez le 0522 58 58 58.", false},
+	{"Facture de mars : 249,00 DH, à régler avant le 15/04 sur notre site.", false},
+	{"Votre nouveau code PIN vous a été envoyé par courrier.", false},
+	{"Coupure d'eau prévue demain de 8h à 12h dans votre quartier. Merci de votre compréhension.", false},
+	{"Votre abonnement a été renouvelé jusqu'au 30/09.", false},
+	{"Virement reçu : 3 000,00 DH. Nouveau solde : 4 120,50 DH.", false},
+	{"Votre commande CMD-88123 est prête. Retrait en magasin avec votre CIN.", false},
+	{"Bienvenue chez Telmouj ! Votre ligne est activée.", false},
+	{"Rappel : votre enfant a cours de natation samedi à 10h.", false},
+	{"Votre réservation R-1234 est confirmée : 2 nuits, 1 200 DH payés.", false},
+	{"Rappel : rendez-vous demain 10h. Pour ne plus recevoir nos offres, envoyez STOP au 5050 (gratuit).", false},
+	// ---- French: commercial ----
+	{"Nouveau ! Découvrez notre carte Gold.", true},
+	{"Profitez de 3 mois offerts sur votre abonnement.", true},
+	{"Votre colis est livré. -15% sur votre prochaine commande avec le code MERCI15.", true},
+	{"Gagnez un smartphone : participez sur notre site !", true},
+	{"Votre code : 4521. Découvrez aussi nos offres du moment !", true},
+	{"Soldes d'été : jusqu'à 50% sur toute la boutique.", true},
+	{"Nouvelle collection disponible en boutique.", true},
+	{"Votre facture est disponible. Passez à la fibre : 3 mois à moitié prix !", true},
+	{"Crédit immobilier à taux préférentiel jusqu'au 30/06.", true},
+	{"Black Friday : tout à prix cassés !", true},
+	{"Rappel de rendez-vous demain 10h. Et pour la fête des mères, 2ème soin offert !", true},
+	// ---- English ----
+	{"Your appointment with Dr Alami is on 12 May at 10:00.", false},
+	{"Your order A-4412 has shipped. Track it at shop.ma/track", false},
+	{"Your login code is 123456. Never share it.", false},
+	{"Payment of 450 MAD received. Thank you.", false},
+	{"Big sale this weekend! Up to 50% off.", true},
+	{"Your code is 1234. Get 20% off your next order with code SAVE20.", true},
+	{"Win a trip to Paris: join our contest today!", true},
+	// ---- Spanish ----
+	{"Tu pedido MN-4412 ha sido enviado.", false},
+	{"Recordatorio: tu cita es el lunes a las 10h.", false},
+	{"¡Rebajas! Hasta -40% en toda la tienda.", true},
+	{"Tu pedido fue entregado. ¡Aprovecha un 2x1 en camisetas!", true},
+	{"Nueva colección ya disponible en tienda.", true},
+	// ---- Arabic ----
+	{"تم تأكيد طلبيتكم رقم 4521. سيتم التوصيل غدا.", false},
+	{"رصيدكم الحالي 120 درهما.", false},
+	{"رمز التحقق الخاص بك هو 4412. لا تشاركه مع أحد.", false},
+	{"نذكركم بموعدكم يوم الاثنين على الساعة العاشرة.", false},
+	{"استفد من تخفيض 30% على جميع المنتجات.", true},
+	{"عرض خاص: هاتف جديد ابتداء من 999 درهم.", true},
+	{"شارك واربح سيارة جديدة!", true},
+	{"تم أداء فاتورتكم. واكتشفوا عروضنا الجديدة على موقعنا!", true},
+	// ---- Darija ----
+	{"Lcolis dyalk ghadi iwslek ghda, wajed 200 DH.", false},
+	{"الكوموند ديالك خرجات وغادي توصلك غدا.", false},
+	{"Promo jdida! 2 pizzas b taman wa7da, ghir lyoum.", true},
+	{"الصولد بدا فكاع المحلات! حتى ل 50%.", true},
+	{"Rbe7 telephone jdid! Sift OUI l 2728.", true},
+}
+
+func TestClassifySentences(t *testing.T) {
+	c := NewChecker()
+	for _, tc := range classifyCases {
+		cl := c.Classify(tc.text)
+		if cl.Commercial != tc.commercial {
+			t.Errorf("%q: commercial = %v (score %d, service %d, evidence %v), want %v",
+				tc.text, cl.Commercial, cl.Score, cl.Service, cl.Evidence[:cl.NEvidence], tc.commercial)
+		}
+		in := Input{Text: tc.text, Sender: "INFO", Category: Transactional}
+		r := c.Check(&in)
+		want := OKTransactional
+		if tc.commercial {
+			want = MislabelledCommercial
+		}
+		if r.Verdict != want {
+			t.Errorf("%q: Check = %s, want %s", tc.text, r.Verdict, want)
+		}
+	}
+}
