@@ -53,6 +53,20 @@ func (f Feature) String() string {
 	return "feature?"
 }
 
+var featureLabels = [...]string{
+	"nothing", "a discount", "a price", "a free offer", "a contest", "a call to action", "urgency", "a novelty", "an offer",
+	"referral", "a promotion code", "a one-time code", "an order", "a payment", "an appointment", "a booking", "a notice",
+	"a reference",
+}
+
+// label names f in a sentence.
+func (f Feature) label() string {
+	if int(f) < len(featureLabels) {
+		return featureLabels[f]
+	}
+	return f.String()
+}
+
 // Commercial reports whether f is evidence of prospecting.
 func (f Feature) Commercial() bool { return f >= FeatureDiscount && f <= FeaturePromoCode }
 

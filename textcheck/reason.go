@@ -31,7 +31,7 @@ func (r *Result) Reason(in *Input) string {
 			where = "asks for a reply " + kw + " to the sender " + in.Sender
 		}
 		if r.Means == MeansPremium {
-			return fmt.Sprintf("the instruction %s, a premium-rate channel, but opting out must be free: %s", where, fixWith(in, kw))
+			return fmt.Sprintf("the instruction %s, a premium-rate channel, but opting out must be free: name a free one, %s", where, fixWith(in, kw))
 		}
 		what := "which is not a registered opt-out channel of this sender"
 		switch kind := numberKind(ins.Means); kind {
@@ -39,25 +39,29 @@ func (r *Result) Reason(in *Input) string {
 		default:
 			what = "which is " + kind + ", not a registered opt-out channel of this sender"
 		}
-		return fmt.Sprintf("the instruction %s, %s: %s", where, what, fixWith(in, kw))
+		return fmt.Sprintf("the instruction %s, %s: name a registered free one, %s", where, what, fixWith(in, kw))
 
 	case MentionMissing:
 		switch {
 		case ins.Form != FormNone:
 			kw := quoteOf(ins.Keyword(text))
-			return fmt.Sprintf("%s names no number to send %s to, and the sender %q is not a short code that can receive it: %s",
-				quoteOf(text[ins.Start:ins.End]), kw, in.Sender, fixWith(in, kw))
+			sender := "no sender ID is given to reply to"
+			if in.Sender != "" {
+				sender = fmt.Sprintf("the sender %q is not a short code that can receive it", in.Sender)
+			}
+			return fmt.Sprintf("%s names no number to send %s to, and %s: %s",
+				quoteOf(text[ins.Start:ins.End]), kw, sender, fixWith(in, kw))
 		case r.DisguisedEnd > r.DisguisedStart:
-			return fmt.Sprintf("the keyword is disguised as %s, which is not legible: write it plainly, %s",
+			return fmt.Sprintf("the keyword is disguised as %s, which is not legible: spell it plainly, %s",
 				quoteOf(text[r.DisguisedStart:r.DisguisedEnd]), fixWith(in, `"STOP"`))
 		case r.KeywordOnly:
-			return fmt.Sprintf("the text uses an opt-out word but gives no instruction (keyword and number) to opt out: %s", fixWith(in, `"STOP"`))
+			return fmt.Sprintf("an opt-out word appears but no instruction (a keyword and the number to send it to): %s", fixWith(in, `"STOP"`))
 		}
 		return fmt.Sprintf("the commercial text has no opt-out instruction: %s", fixWith(in, `"STOP"`))
 
 	case OKTransactional:
 		if e, ok := r.Class.first(false); ok {
-			return fmt.Sprintf("transactional content (%s %s) under a transactional sender ID; no opt-out instruction is needed", e.Feature, quoteOf(text[e.Start:e.End]))
+			return fmt.Sprintf("transactional content (%s %s) under a transactional sender ID; no opt-out instruction is needed", e.Feature.label(), quoteOf(text[e.Start:e.End]))
 		}
 		return "nothing in the text reads as prospecting, and the sender ID is transactional; no opt-out instruction is needed"
 
@@ -66,7 +70,7 @@ func (r *Result) Reason(in *Input) string {
 		for i := 0; i < r.Class.NEvidence && len(parts) < 3; i++ {
 			e := r.Class.Evidence[i]
 			if e.Feature.Commercial() {
-				parts = append(parts, e.Feature.String()+" "+quoteOf(text[e.Start:e.End]))
+				parts = append(parts, e.Feature.label()+" "+quoteOf(text[e.Start:e.End]))
 			}
 		}
 		return fmt.Sprintf("the text reads as commercial prospecting (%s) but the sender ID is registered as transactional: send promotions under a commercial sender ID, with an opt-out instruction",
@@ -98,12 +102,14 @@ func fixWith(in *Input, kw string) string {
 		kw = "STOP"
 	}
 	switch {
-	case len(free) > 0:
-		return fmt.Sprintf("write \"%s au %s\" (registered free: %s)", kw, free[0], strings.Join(free, ", "))
+	case len(free) == 1:
+		return fmt.Sprintf("for example \"%s au %s\", its registered free channel", kw, free[0])
+	case len(free) > 1:
+		return fmt.Sprintf("for example \"%s au %s\" (registered free channels: %s)", kw, free[0], strings.Join(free, ", "))
 	case in.National != "":
-		return fmt.Sprintf("this sender has no registered free opt-out channel; write \"STOP <BRAND> au %s\" (the national StopSMS channel) or register one", in.National)
+		return fmt.Sprintf("this sender has no registered free opt-out channel: write \"STOP <BRAND> au %s\" (the national StopSMS channel) or register one", in.National)
 	}
-	return "this sender has no registered free opt-out channel: register one and write \"" + kw + " au <code>\""
+	return "and this sender has no registered free opt-out channel yet: register one, then write \"" + kw + " au <code>\""
 }
 
 // numberKind says what a number is when it is plainly not a short code.
