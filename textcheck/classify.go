@@ -54,9 +54,14 @@ type Classification struct {
 type classifier struct {
 	f *finder
 	// best is the strongest weight seen per commercial class, and where.
-	best     [featureCount]int8
-	bestAt   [featureCount][2]int32 // token range
-	service  int
+	best    [featureCount]int8
+	bestAt  [featureCount][2]int32 // token range
+	service int
+	// lone is set when a cue that is promotion on its own in a text with
+	// no service reference was found: a novelty, an offer, a call to
+	// action, a contest, a discount, a price figure ("à 49 DH"); not the
+	// adverbs (only, now, seulement, daba) that service messages use too.
+	lone     bool
 	svcFirst [2]int32
 	svcFeat  Feature
 	// mask marks tokens that do not count: URLs, and the opt-out
@@ -74,6 +79,7 @@ func (c *classifier) classify(f *finder) Classification {
 	c.f = f
 	c.best = [featureCount]int8{}
 	c.service = 0
+	c.lone = false
 	c.svcFeat = FeatureNone
 	c.markMask()
 	toks := f.toks
@@ -111,6 +117,9 @@ func (c *classifier) classify(f *finder) Classification {
 				break
 			}
 			c.note(p.f, p.weight, i, end)
+			if p.weight > 0 && (p.lone || p.f != FeaturePrice && p.f != FeatureUrgency && p.f != FeatureFree) {
+				c.lone = true
+			}
 			if p.weight > 0 || len(p.words) > 1 {
 				i = end // a matched phrase is read as a whole
 			}
@@ -224,6 +233,7 @@ func (c *classifier) punctFeatures(i int) {
 			}
 		}
 		c.note(FeatureDiscount, weight, start, i)
+		c.lone = true // a rate or a discount, with no service around it, is an offer
 	case '+':
 		if i >= 1 && i+1 < len(f.toks) && f.toks[i-1].kind == tokNum && f.toks[i+1].kind == tokNum &&
 			f.toks[i].glued && f.toks[i+1].glued && f.toks[i-1].e-f.toks[i-1].s == 1 && f.toks[i+1].e-f.toks[i+1].s == 1 {
@@ -337,10 +347,12 @@ func (c *classifier) markMask() {
 		url := false
 		for k := i; k < j && !url; k++ {
 			switch f.punct(k) {
-			case '/', '@':
+			case '@':
 				url = k > i && k+1 < j
 			case '.':
-				url = k > i && k+1 < j && f.toks[k+1].kind == tokWord && f.toks[k-1].kind != tokNum
+				// A domain: letters on both sides of the dot. "DH/mois",
+				// "24h/24" and "7j/7" have a slash but no domain.
+				url = k > i && k+1 < j && f.toks[k+1].kind == tokWord && f.toks[k-1].kind == tokWord
 			}
 		}
 		if url {
@@ -377,7 +389,7 @@ func (c *classifier) result() Classification {
 		}
 	}
 	cl.Service = c.service
-	cl.Commercial = cl.Score >= 2 || cl.Score == 1 && c.service == 0
+	cl.Commercial = cl.Score >= 2 || cl.Score == 1 && c.service == 0 && c.lone
 	if cl.Commercial || cl.Score > 0 {
 		// Strongest first.
 		for w := int8(2); w >= 1; w-- {

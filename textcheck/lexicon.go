@@ -95,9 +95,10 @@ var roleWords = []struct {
 	{rNumberNoun, []string{
 		"numéro", "numero", "num", "no", "n", "nr", "nº", "number", "short", "shortcode", "code", "court", "gratuit",
 		"número", "rqm", "nmra", "nemra", "رقم", "الرقم", "نمرة", "النمرة", "القصير",
+		"free", "gratuito", "gratuite", "المجاني", "مجاني", "fabor", "toll",
 	}},
 	{rFiller, []string{
-		"sms", "SMS", "texto", "message", "mensaje",
+		"sms", "SMS", "texto", "message", "mensaje", "pub", "pubs", "publicité", "publicites", "marketing",
 		"gratuitement", "gratuit", "gratuite", "free", "gratis", "gratuito",
 		"مجانا", "بالمجان", "مجاني", "fabor", "faboor", "bla", "flous", "blach", "بلاش", "فابور",
 		"all", "tout", "todo", "الكل", "كلشي", "ga3",
@@ -192,6 +193,7 @@ type phrase struct {
 	words  []string
 	f      Feature
 	weight int8
+	lone   bool // a phrase with a number: a price figure is an offer on its own
 }
 
 // lexicon maps a normalised word to its entry.
@@ -293,7 +295,11 @@ func buildLexicon() {
 		if len(words) == 0 || words[0] == "#" || words[0] == "$" {
 			panic("textcheck: bad feature phrase: " + d.text)
 		}
-		phrases = append(phrases, phrase{words: words, f: d.f, weight: d.weight})
+		lone := false
+		for _, w := range words {
+			lone = lone || w == "#"
+		}
+		phrases = append(phrases, phrase{words: words, f: d.f, weight: d.weight, lone: lone})
 		e := m[words[0]]
 		e.phrases = append(e.phrases, int32(len(phrases)-1))
 		m[words[0]] = e

@@ -215,6 +215,12 @@ func (f *finder) find() {
 	for k := range f.toks {
 		tk := f.toks[k]
 		if tk.kind != tokWord && tk.kind != tokArabic || !kwFilter.mayHold(f.b[tk.s:tk.e]) {
+			if tk.kind == tokWord && f.nFound < maxFound {
+				if in, ok := f.gluedKeyMeans(k); ok {
+					f.found[f.nFound] = in
+					f.nFound++
+				}
+			}
 			continue
 		}
 		r := roles(f.b[tk.s:tk.e])
@@ -370,14 +376,11 @@ func (f *finder) keyMeans(k int) (Instruction, bool) {
 		}
 		r := roles(f.word(i))
 		switch {
-		case r&rConnNumber != 0:
-			i++
-			connector = true
-		case r&rConnector != 0:
+		case r&(rConnector|rConnNumber) != 0:
 			i++
 			connector = true
 			// An article and a number noun may follow: au numéro, to the
-			// short code, إلى الرقم, al número gratuito.
+			// short code, إلى الرقم, al número gratuito, للرقم المجاني.
 			for m := 0; m < 4 && i < n; m++ {
 				if p := f.punct(i); p == ':' || p == '\'' || p == '.' || p == '"' {
 					i++
@@ -403,8 +406,8 @@ func (f *finder) keyMeans(k int) (Instruction, bool) {
 				i++
 			}
 			continue
-		case r&(rFunction|rKeyword|rNegation|rSendVerb|rReplyVerb|rUnit) == 0 && brand < 2 && !connector:
-			brand++ // STOP MARQUE au 3030
+		case r&(rFunction|rKeyword|rNegation|rSendVerb|rReplyVerb|rUnit) == 0 && brand < 3 && !connector:
+			brand++ // STOP MARQUE au 3030, STOP ATLAS MARKET au 3030
 			i++
 			continue
 		default:
@@ -438,6 +441,44 @@ func isPronoun(w []byte) bool {
 		return true
 	}
 	return false
+}
+
+// gluedKeyMeans reads a keyword glued to its short code, "STOP5050",
+// "ARRET3030": one word for the tokenizer, since Darija in Latin letters
+// mixes letters and digits.
+func (f *finder) gluedKeyMeans(k int) (Instruction, bool) {
+	w := f.word(k)
+	if len(w) < 7 || w[0] != 's' && w[0] != 'a' {
+		return Instruction{}, false
+	}
+	var kw int
+	switch {
+	case string(w[:4]) == "stop":
+		kw = 4
+	case len(w) >= 8 && string(w[:5]) == "arret":
+		kw = 5
+	default:
+		return Instruction{}, false
+	}
+	digits := w[kw:]
+	if len(digits) < 3 || len(digits) > 6 || !isAllDigits(digits) {
+		return Instruction{}, false
+	}
+	if !f.standsAlone(k) {
+		return Instruction{}, false
+	}
+	in := f.instruction(FormKeyMeans, k, k, k, ParseNumber(string(digits)))
+	in.KeywordStart, in.KeywordEnd = f.t.Span(int(f.toks[k].s), int(f.toks[k].s)+kw)
+	return in, true
+}
+
+func isAllDigits(w []byte) bool {
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // meansKey tries form 2: a verb of sending, the means, then the keyword.
@@ -604,6 +645,13 @@ func (f *finder) number(i int) (Number, int, bool) {
 			}
 			last = j
 		}
+	} else if num.n <= 2 && last+1 < len(f.toks) && f.toks[last+1].kind == tokNum &&
+		!f.toks[last+1].glued && f.toks[last+1].e-f.toks[last+1].s == 3 && num.n+3 <= 5 {
+		// A short code written with a thousands space: "5 050".
+		if !appendDigits(last + 1) {
+			return Number{}, 0, false
+		}
+		last++
 	}
 	if num.n < 3 {
 		return Number{}, 0, false
