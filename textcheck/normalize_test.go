@@ -154,7 +154,7 @@ func checkText(t *testing.T, s string) {
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{
 		"STOP au 5050", "ST\u200bOP", "ﻻ ﷺ", "٥٠٥٠", "\xff", "a  b", "𝐒𝐓𝐎𝐏", "Arre\u0302t", "ＳＴＯＰ au ５０５０",
-		"للتوقف أرسل STOP إلى ‏8585‏", "S.T.O.P", "3la 10h 2x1 ل5050",
+		"للتوقف أرسل STOP إلى \u200f8585\u200f", "S.T.O.P", "3la 10h 2x1 ل5050",
 	} {
 		f.Add(s)
 	}
