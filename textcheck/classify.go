@@ -97,7 +97,11 @@ func (c *classifier) classify(f *finder) Classification {
 			continue
 		}
 		w := f.b[tk.s:tk.e]
-		e, ok := lexicon.get(w)
+		var e lexEntry
+		ok := false
+		if featFilter.mayHold(w) {
+			e, ok = lexicon.get(w)
+		}
 		if !ok && tk.kind == tokArabic {
 			e, ok = lookupWithoutProclitic(w)
 		}
@@ -137,6 +141,9 @@ func lookupWithoutProclitic(w []byte) (lexEntry, bool) {
 	}
 	switch string(w[:2]) {
 	case "و", "ف", "ب", "ل":
+		if !featFilter.mayHold(w[2:]) {
+			return lexEntry{}, false
+		}
 		e, ok := lexicon.get(w[2:])
 		return e, ok
 	}
@@ -337,30 +344,33 @@ func (c *classifier) markMask() {
 	}
 	c.mask = c.mask[:n]
 	clear(c.mask)
-	// URLs and addresses: a run of glued tokens with a '/' or with a '.'
-	// followed by a letter (kechshop.ma, www.x.ma/promo, a@b.ma).
-	for i := 0; i < n; {
-		j := i + 1
+	// URLs and addresses: the run of glued tokens around a '.' with letters
+	// on both sides (kechshop.ma, www.x.ma/promo) or an '@'.
+	for k := 1; k+1 < n; k++ {
+		tk := &f.toks[k]
+		if tk.kind != tokPunct || !tk.glued || !f.toks[k+1].glued || c.mask[k]&maskURL != 0 {
+			continue
+		}
+		switch f.b[tk.s] {
+		case '.':
+			if f.toks[k-1].kind != tokWord || f.toks[k+1].kind != tokWord {
+				continue
+			}
+		case '@':
+		default:
+			continue
+		}
+		i := k
+		for i > 0 && f.toks[i].glued {
+			i--
+		}
+		j := k + 1
 		for j < n && f.toks[j].glued {
 			j++
 		}
-		url := false
-		for k := i; k < j && !url; k++ {
-			switch f.punct(k) {
-			case '@':
-				url = k > i && k+1 < j
-			case '.':
-				// A domain: letters on both sides of the dot. "DH/mois",
-				// "24h/24" and "7j/7" have a slash but no domain.
-				url = k > i && k+1 < j && f.toks[k+1].kind == tokWord && f.toks[k-1].kind == tokWord
-			}
+		for ; i < j; i++ {
+			c.mask[i] |= maskURL
 		}
-		if url {
-			for k := i; k < j; k++ {
-				c.mask[k] |= maskURL
-			}
-		}
-		i = j
 	}
 	// The opt-out instructions, and the clause around each: up to ten
 	// tokens on either side, within the sentence.

@@ -311,6 +311,9 @@ func buildLexicon() {
 		})
 		m[w] = e
 		kwFilter.add([]byte(w), e.r)
+		if len(e.phrases) > 0 || e.r&(rCodeWord|rRefWord) != 0 {
+			featFilter.set([]byte(w))
+		}
 	}
 	if len(m) >= 0xFFFF {
 		panic("textcheck: lexicon too large for its table")
@@ -354,6 +357,33 @@ func (f *filter) add(w []byte, r role) {
 
 func (f *filter) mayHold(w []byte) bool {
 	k := filterKey(w)
+	return f.bits[k/64]&(1<<(k%64)) != 0
+}
+
+// featFilter lets the classifier skip the words that start no feature
+// phrase and introduce no code or reference: most words of a text.
+var featFilter bigFilter
+
+type bigFilter struct{ bits [1 << 14 / 64]uint64 }
+
+func bigFilterKey(w []byte) uint32 {
+	k := uint32(len(w))*0x9E37 ^ uint32(w[0])*0x85EB ^ uint32(w[len(w)-1])*0xC2B2
+	if len(w) > 1 {
+		k ^= uint32(w[1]) * 0x27D4
+	}
+	return (k ^ k>>14) & (1<<14 - 1)
+}
+
+func (f *bigFilter) set(w []byte) {
+	if len(w) == 0 {
+		return
+	}
+	k := bigFilterKey(w)
+	f.bits[k/64] |= 1 << (k % 64)
+}
+
+func (f *bigFilter) mayHold(w []byte) bool {
+	k := bigFilterKey(w)
 	return f.bits[k/64]&(1<<(k%64)) != 0
 }
 

@@ -1,6 +1,7 @@
 package textcheck
 
 import (
+	"encoding/binary"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -54,11 +55,12 @@ type Text struct {
 
 type anchor struct{ norm, src int32 }
 
-// Reset normalises src into t, replacing what t held.
+// Reset normalises src into t, replacing what t held, and splits the
+// normalised form into the tokens the finder reads (tokens.go).
 //
-// One pass over src writes the normalised form, the anchors of the map
-// back to src, and the tokens the finder reads (tokens.go); the tokens are
-// the ones tokenize would find in the normalised form.
+// The loop is written for the common case, a run of ASCII letters and
+// digits copied in lower case, with as little state as possible around it;
+// a rune outside ASCII looks its form up in a table built once.
 func (t *Text) Reset(src string) {
 	foldTable.once.Do(buildFoldTable)
 	t.src = src
@@ -72,65 +74,56 @@ func (t *Text) Reset(src string) {
 	}
 	o := 0
 	anc := t.anchors[:0]
-	toks := t.toks[:0]
-	var (
-		tKind  = tokNone // the kind of the open token
-		tStart int       // where it starts
-		tGlued bool      // whether it is glued to the token before
-		glued  bool      // whether the next token will be
-	)
 	space := true // at the start, as after a space: leading spaces are dropped
 	for i := 0; i < n; {
+		// Eight bytes at a time while they are plain ASCII (see foldASCII8,
+		// written out here: a call would spill the loop's registers).
+		for i+8 <= n && o+8 <= len(out) {
+			w := src[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+				break // beyond ASCII, or DEL
+			}
+			if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
+				sp := zeroBytes(x ^ ' '*swarOnes)
+				if below&^sp != 0 || sp&(sp<<8) != 0 || space && sp&0x80 != 0 {
+					break // a control, or a space after a space
+				}
+			}
+			y := x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2
+			binary.LittleEndian.PutUint64(out[o:], y)
+			o += 8
+			i += 8
+			space = y>>56 == ' '
+		}
+		if i >= n {
+			break
+		}
 		c := src[i]
 		if c < utf8.RuneSelf {
 			m := asciiFold[c]
 			i++
-			switch cl := byteClass[m]; cl {
-			case clLetter, clDigit:
-				switch {
-				case tKind == tokWord:
-				case tKind == tokNum:
-					if cl == clLetter {
-						tKind = tokWord // 3la, 10h, 2x1
-					}
-				default:
-					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-					tKind, tStart, tGlued = tokNum, o, glued
-					if cl == clLetter {
-						tKind = tokWord
-					}
-					glued = true
-				}
+			if m > ' ' {
 				out[o] = m
 				o++
-				// The rest of the word, in a tight loop.
-				for i < n && src[i] < utf8.RuneSelf {
-					m = asciiFold[src[i]]
-					k := byteClass[m]
-					if k == clLetter {
-						tKind = tokWord
-					} else if k != clDigit {
+				// The rest of the run of ASCII, single spaces included, in a
+				// tight loop; a control, a second space or a byte beyond
+				// ASCII (asciiFold256 maps all three to at most ' ') goes
+				// back to the loop around.
+				for i < n {
+					m = asciiFold256[src[i]]
+					if m <= ' ' && (m != ' ' || out[o-1] == ' ') {
 						break
 					}
 					out[o] = m
 					o++
 					i++
 				}
-				space = false
-				continue
-			case clPunct:
-				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-				toks = append(toks, token{s: int32(o), e: int32(o + 1), kind: tokPunct, glued: glued})
-				tKind, glued = tokNone, true
-				out[o] = m
-				o++
-				space = false
+				space = out[o-1] == ' '
 				continue
 			}
-			// A space, or a control (m == 0).
 			if m == ' ' && !space {
-				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-				tKind, glued = tokNone, false
 				out[o] = ' '
 				o++
 				space = true
@@ -150,18 +143,13 @@ func (t *Text) Reset(src string) {
 		if r < 0x10000 {
 			switch e := foldTable.idx[r]; e {
 			case foldSame:
-				if size == 2 && isArabicLead(c) && o+n-i <= len(out) {
-					// An Arabic letter that stays as it is, and the rest of
-					// its word, in a tight loop.
-					if tKind != tokArabic {
-						toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-						tKind, tStart, tGlued = tokArabic, o, glued
-						glued = true
-					}
+				if size == 2 && o+n-i <= len(out) {
+					// A letter that stays as it is (Arabic mostly), and the
+					// rest of its run, in a tight loop.
 					out[o], out[o+1] = c, src[i+1]
 					o += 2
 					i += 2
-					for i+1 < n && isArabicLead(src[i]) && src[i+1]&0xC0 == 0x80 {
+					for i+1 < n && src[i] >= 0xC2 && src[i] < 0xE0 && src[i+1]&0xC0 == 0x80 {
 						r := rune(src[i]&0x1F)<<6 | rune(src[i+1]&0x3F)
 						if foldTable.idx[r] != foldSame {
 							break
@@ -191,46 +179,14 @@ func (t *Text) Reset(src string) {
 		start := o
 		for j := 0; j < len(f); j++ {
 			b := f[j]
-			switch byteClass[b] {
-			case clSpace:
+			if b == ' ' {
 				if space {
 					continue
 				}
-				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-				tKind, glued = tokNone, false
 				space = true
-				out[o] = b
-				o++
-				continue
-			case clLetter, clOther:
-				if tKind != tokWord {
-					if tKind == tokNum {
-						tKind = tokWord
-					} else {
-						toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-						tKind, tStart, tGlued = tokWord, o, glued
-						glued = true
-					}
-				}
-			case clArabic:
-				if tKind != tokArabic {
-					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-					tKind, tStart, tGlued = tokArabic, o, glued
-					glued = true
-				}
-			case clDigit:
-				if tKind != tokWord && tKind != tokNum {
-					toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-					tKind, tStart, tGlued = tokNum, o, glued
-					glued = true
-				}
-			case clPunct:
-				toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-				toks = append(toks, token{s: int32(o), e: int32(o + 1), kind: tokPunct, glued: glued})
-				tKind, glued = tokNone, true
-			case clCont:
+			} else {
+				space = false
 			}
-			space = false
 			out[o] = b
 			o++
 		}
@@ -243,19 +199,8 @@ func (t *Text) Reset(src string) {
 	if o > 0 && out[o-1] == ' ' {
 		o--
 	}
-	toks = closeToken(toks, out, tKind, tStart, o, tGlued)
-	t.norm, t.anchors, t.toks = out[:o], anc, toks
-}
-
-// tokNone is the kind of no open token, while Reset tokenizes.
-const tokNone tokKind = 255
-
-// closeToken appends the open token, if any, ending at e.
-func closeToken(toks []token, out []byte, kind tokKind, s, e int, glued bool) []token {
-	if kind == tokNone {
-		return toks
-	}
-	return append(toks, token{s: int32(s), e: int32(e), kind: kind, glued: glued})
+	t.norm, t.anchors = out[:o], anc
+	t.toks = tokenize(t.toks[:0], t.norm)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s
@@ -376,6 +321,47 @@ var asciiFold = func() (m [utf8.RuneSelf]byte) {
 		m[c] = ' '
 	}
 	return m
+}()
+
+// The constants of the eight-bytes-at-once path of Reset.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// foldASCII8 normalises eight bytes of ASCII at once, as Reset does one by
+// one: upper case to lower case. ok is false, and the bytes must go the
+// slow way, when one of them is beyond ASCII, a control character, DEL, or
+// a space after a space (after the byte before when prevSpace). Reset has
+// the same code written out; the tests check both against the byte loop.
+func foldASCII8(x uint64, prevSpace bool) (y uint64, ok bool) {
+	if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+		return 0, false
+	}
+	// Bytes below '!' (a high bit still clear after adding 0x80-0x21; no
+	// carry crosses bytes since every byte is below 0x80) are spaces or
+	// controls.
+	if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
+		sp := zeroBytes(x ^ ' '*swarOnes)
+		if below&^sp != 0 || sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
+			return 0, false
+		}
+	}
+	// Upper case: at least 'A' and below '['; adding 0x20 lowers it.
+	return x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2, true
+}
+
+// zeroBytes returns 0x80 in each byte of v that is zero, exactly.
+func zeroBytes(v uint64) uint64 {
+	const low7 = 0x7F7F7F7F7F7F7F7F
+	return ^((v&low7 + low7) | v | low7)
+}
+
+// asciiFold256 is asciiFold over every byte value: 0 beyond ASCII, so
+// that the tight loop of Reset tests one table.
+var asciiFold256 = func() (t [256]byte) {
+	copy(t[:], asciiFold[:])
+	return t
 }()
 
 // foldTable holds the normalised form of every rune of the Basic

@@ -120,6 +120,11 @@ func checkText(t *testing.T, s string) {
 	if again := Normalize(string(norm)); again != string(norm) {
 		t.Fatalf("%q: not idempotent: %q then %q", s, norm, again)
 	}
+	if ascii := isASCII(s); ascii {
+		if want := referenceASCII(s); string(norm) != want {
+			t.Fatalf("%q: normalised %q, the byte-by-byte reference gives %q", s, norm, want)
+		}
+	}
 	if len(norm) > 20*len(s)+16 {
 		t.Fatalf("%q: normalised form of %d bytes from %d", s, len(norm), len(s))
 	}
@@ -149,6 +154,92 @@ func checkText(t *testing.T, s string) {
 			t.Fatalf("%q: token %q maps to [%d,%d) outside the %d bytes of the text", s, norm[tk.s:tk.e], st, e, len(s))
 		}
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// referenceASCII is the normalisation of a text in ASCII, written the
+// plain way: controls removed, upper case lowered, white space collapsed.
+func referenceASCII(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			b.WriteByte(' ')
+		case c < 0x20 || c == 0x7f:
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// TestFoldASCII8 checks the eight-bytes-at-once path against the byte
+// loop, on every byte value in every position and on random words.
+func TestFoldASCII8(t *testing.T) {
+	check := func(x uint64, prevSpace bool) {
+		var in [8]byte
+		for k := range in {
+			in[k] = byte(x >> (8 * k))
+		}
+		wantOK := true
+		var want uint64
+		space := prevSpace
+		for k, c := range in {
+			m := byte(0)
+			if c < utf8.RuneSelf {
+				m = asciiFold[c]
+			}
+			if c >= utf8.RuneSelf || m == 0 || m == ' ' && space || c != ' ' && m == ' ' {
+				wantOK = false
+				break
+			}
+			space = m == ' '
+			want |= uint64(m) << (8 * k)
+		}
+		got, ok := foldASCII8(x, prevSpace)
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("foldASCII8(%q, %v) = %q, %v; want %q, %v", in[:], prevSpace, le8(got), ok, le8(want), wantOK)
+		}
+	}
+	base := uint64(0x6867666564636261) // "abcdefgh"
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			x := base&^(0xFF<<(8*pos)) | uint64(c)<<(8*pos)
+			check(x, false)
+			check(x, true)
+		}
+	}
+	seed := uint64(0x9E3779B97F4A7C15)
+	alphabet := "aZ  .'09\x00\x7f\t-A@[`{"
+	for n := 0; n < 200000; n++ {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		var x uint64
+		for k := 0; k < 8; k++ {
+			x |= uint64(alphabet[(seed>>(5*k))%uint64(len(alphabet))]) << (8 * k)
+		}
+		check(x, seed&1 == 0)
+	}
+}
+
+func le8(x uint64) string {
+	var b [8]byte
+	for k := range b {
+		b[k] = byte(x >> (8 * k))
+	}
+	return string(b[:])
 }
 
 func FuzzNormalize(f *testing.F) {

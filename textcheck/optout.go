@@ -212,19 +212,19 @@ func (f *finder) isWord(i int) bool {
 
 // find looks for every instruction and disguised keyword of the text.
 func (f *finder) find() {
-	for k := range f.toks {
-		tk := f.toks[k]
-		if tk.kind != tokWord && tk.kind != tokArabic || !kwFilter.mayHold(f.b[tk.s:tk.e]) {
-			if tk.kind == tokWord && f.nFound < maxFound {
-				if in, ok := f.gluedKeyMeans(k); ok {
-					f.found[f.nFound] = in
-					f.nFound++
-				}
-			}
+	toks := f.toks
+	for k := range toks {
+		tk := &toks[k]
+		if !tk.cand {
 			continue
 		}
-		r := roles(f.b[tk.s:tk.e])
+		w := f.b[tk.s:tk.e]
+		r := roles(w)
 		if r&(rKeyword|rKeywordCaps) == 0 {
+			// STOP5050: a keyword glued to its number is one word.
+			if tk.kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a') && f.nFound < maxFound {
+				f.gluedKeyMeans(k)
+			}
 			continue
 		}
 		if r&rKeyword == 0 && !f.writtenInCapitals(k) {
@@ -443,14 +443,11 @@ func isPronoun(w []byte) bool {
 	return false
 }
 
-// gluedKeyMeans reads a keyword glued to its short code, "STOP5050",
+// gluedKeyMeans records a keyword glued to its short code, "STOP5050",
 // "ARRET3030": one word for the tokenizer, since Darija in Latin letters
 // mixes letters and digits.
-func (f *finder) gluedKeyMeans(k int) (Instruction, bool) {
+func (f *finder) gluedKeyMeans(k int) {
 	w := f.word(k)
-	if len(w) < 7 || w[0] != 's' && w[0] != 'a' {
-		return Instruction{}, false
-	}
 	var kw int
 	switch {
 	case string(w[:4]) == "stop":
@@ -458,18 +455,18 @@ func (f *finder) gluedKeyMeans(k int) (Instruction, bool) {
 	case len(w) >= 8 && string(w[:5]) == "arret":
 		kw = 5
 	default:
-		return Instruction{}, false
+		return
 	}
 	digits := w[kw:]
-	if len(digits) < 3 || len(digits) > 6 || !isAllDigits(digits) {
-		return Instruction{}, false
+	if len(digits) < 3 || len(digits) > 6 || !isAllDigits(digits) || !f.standsAlone(k) {
+		return
 	}
-	if !f.standsAlone(k) {
-		return Instruction{}, false
-	}
-	in := f.instruction(FormKeyMeans, k, k, k, ParseNumber(string(digits)))
+	var num Number
+	num.n = uint8(copy(num.d[:], digits))
+	in := f.instruction(FormKeyMeans, k, k, k, num)
 	in.KeywordStart, in.KeywordEnd = f.t.Span(int(f.toks[k].s), int(f.toks[k].s)+kw)
-	return in, true
+	f.found[f.nFound] = in
+	f.nFound++
 }
 
 func isAllDigits(w []byte) bool {

@@ -22,24 +22,15 @@ type token struct {
 	s, e  int32 // bytes [s, e) of the normalised text
 	kind  tokKind
 	glued bool // no space between this token and the previous one
+	// cand marks a word that may be an opt-out keyword (it passes the
+	// keyword filter) or a keyword glued to its number ("stop5050"): the
+	// finder looks only at those.
+	cand bool
 }
 
 // isArabicLead reports whether b starts a rune of the Arabic blocks
 // (U+0600–U+06FF, U+0750–U+077F) in UTF-8.
 func isArabicLead(b byte) bool { return b >= 0xD8 && b <= 0xDB || b == 0xDD }
-
-// runeLen returns the length of the UTF-8 sequence that lead byte b starts.
-func runeLen(b byte) int {
-	switch {
-	case b < 0x80:
-		return 1
-	case b < 0xE0:
-		return 2
-	case b < 0xF0:
-		return 3
-	}
-	return 4
-}
 
 // byteClass classifies ASCII bytes for the tokenizer.
 var byteClass = func() (c [256]uint8) {
@@ -77,58 +68,77 @@ const (
 	clRemoved
 )
 
+// latinWordByte marks the bytes that continue a word of Latin (or another
+// non-Arabic) script: ASCII letters and digits, and every byte of a rune
+// beyond ASCII that does not start an Arabic one (continuation bytes
+// included: a word is only ever entered at the start of a rune).
+var latinWordByte = func() (t [256]bool) {
+	for b := 0; b < 256; b++ {
+		c := byteClass[b]
+		t[b] = c == clLetter || c == clDigit || c == clOther || c == clCont
+	}
+	return t
+}()
+
 // tokenize appends the tokens of the normalised text b to toks.
 func tokenize(toks []token, b []byte) []token {
+	n := len(b)
+	// A text has at most one token a byte: write them by index.
+	nt := len(toks)
+	if cap(toks)-nt < n {
+		grown := make([]token, nt, nt+n+n/2+8)
+		copy(grown, toks)
+		toks = grown
+	}
+	toks = toks[:cap(toks)]
 	glued := false
-	for i := 0; i < len(b); {
-		c := byteClass[b[i]]
+	for i := 0; i < n; {
 		start := i
 		var kind tokKind
-		switch c {
+		switch byteClass[b[i]] {
 		case clSpace:
 			glued = false
 			i++
 			continue
-		case clPunct:
-			i++
-			kind = tokPunct
 		case clArabic:
-			for i < len(b) && byteClass[b[i]] == clArabic {
-				i += 2 // every rune of the Arabic blocks is two bytes long
+			i += 2 // every rune of the Arabic blocks is two bytes long
+			for i < n && isArabicLead(b[i]) {
+				i += 2
+			}
+			if i > n { // a truncated rune at the end
+				i = n
 			}
 			kind = tokArabic
 		case clDigit:
-			for i < len(b) && byteClass[b[i]] == clDigit {
+			i++
+			for i < n && b[i]-'0' < 10 {
 				i++
 			}
 			kind = tokNum
-			if i < len(b) && (byteClass[b[i]] == clLetter || byteClass[b[i]] == clOther) {
+			if i < n && latinWordByte[b[i]] { // 3la, 10h, 2x1
 				kind = tokWord
-				i = latinWordEnd(b, i)
+				for i < n && latinWordByte[b[i]] {
+					i++
+				}
 			}
-		default: // clLetter, clOther
-			i = latinWordEnd(b, i)
+		case clLetter, clOther, clCont:
+			i++
+			for i < n && latinWordByte[b[i]] {
+				i++
+			}
 			kind = tokWord
+		default: // clPunct, clRemoved
+			i++
+			kind = tokPunct
 		}
-		if i > len(b) { // a truncated rune at the end
-			i = len(b)
+		cand := false
+		if kind <= tokArabic {
+			w := b[start:i]
+			cand = kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
 		}
-		toks = append(toks, token{s: int32(start), e: int32(i), kind: kind, glued: glued})
+		toks[nt] = token{s: int32(start), e: int32(i), kind: kind, glued: glued, cand: cand}
+		nt++
 		glued = true
 	}
-	return toks
-}
-
-func latinWordEnd(b []byte, i int) int {
-	for i < len(b) {
-		switch byteClass[b[i]] {
-		case clLetter, clDigit:
-			i++
-		case clOther:
-			i += runeLen(b[i])
-		default:
-			return i
-		}
-	}
-	return i
+	return toks[:nt]
 }
