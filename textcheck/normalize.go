@@ -290,7 +290,7 @@ func (t *Text) Span(i, j int) (start, end int) {
 	last := t.srcAt(j - 1)
 	_, size := utf8.DecodeRuneInString(t.src[last:])
 	end = last + size
-	for end < len(t.src) {
+	for end < len(t.src) && t.src[end] >= utf8.RuneSelf { // no mark is ASCII
 		r, size := utf8.DecodeRuneInString(t.src[end:])
 		if !unicode.In(r, unicode.Mn, unicode.Me) {
 			break
