@@ -94,7 +94,10 @@ var phraseDefs = []phraseDef{
 	{"sans frais", FeatureDiscount, 1}, {"2ème produit", FeatureDiscount, 2}, {"deuxième produit", FeatureDiscount, 2},
 	{"2ème paire", FeatureDiscount, 2}, {"à partir de #", FeaturePrice, 2}, {"dès # $", FeaturePrice, 2},
 	{"seulement", FeaturePrice, 1}, {"uniquement", FeaturePrice, 1}, {"prix", FeaturePrice, 1}, {"au prix de", FeaturePrice, 1},
-	{"à # $", FeaturePrice, 1}, {"prix réduit", FeatureDiscount, 2}, {"prix réduits", FeatureDiscount, 2},
+	{"à # $", FeaturePrice, 1}, {"à # $ seulement", FeaturePrice, 2}, {"à seulement # $", FeaturePrice, 2},
+	{"seulement # $", FeaturePrice, 2}, {"bon d achat", FeatureDiscount, 2}, {"bon de réduction", FeatureDiscount, 2},
+	{"bon de # $", FeatureDiscount, 2}, {"prochain achat", FeatureDiscount, 1}, {"prochaine commande", FeatureDiscount, 1},
+	{"recevez", FeatureAction, 1}, {"prix réduit", FeatureDiscount, 2}, {"prix réduits", FeatureDiscount, 2},
 	{"tarif réduit", FeatureDiscount, 2}, {"tarifs réduits", FeatureDiscount, 2}, {"réduit", FeatureDiscount, 1},
 	{"offert", FeatureFree, 2}, {"offerte", FeatureFree, 2}, {"offerts", FeatureFree, 2}, {"offertes", FeatureFree, 2},
 	{"gratuit", FeatureFree, 1}, {"gratuite", FeatureFree, 1}, {"gratuits", FeatureFree, 1}, {"gratuites", FeatureFree, 1},
@@ -155,7 +158,12 @@ var phraseDefs = []phraseDef{
 	{"expire", FeatureOTP, 0}, {"ne le communiquez", FeatureOTP, 0}, {"ne le partagez", FeatureOTP, 0},
 	{"absent", FeatureNotice, 0}, {"absente", FeatureNotice, 0}, {"absence", FeatureNotice, 0},
 	{"réunion", FeatureNotice, 0}, {"coupure", FeatureNotice, 0}, {"interruption", FeatureNotice, 0},
-	{"maintenance", FeatureNotice, 0}, {"votre contrat", FeatureReference, 0}, {"réf", FeatureReference, 0},
+	{"maintenance", FeatureNotice, 0}, {"retardé", FeatureNotice, 0}, {"annulé", FeatureNotice, 0},
+	{"annulée", FeatureNotice, 0}, {"remboursé", FeaturePayment, 0}, {"remboursée", FeaturePayment, 0},
+	{"remboursement", FeaturePayment, 0}, {"activé", FeatureNotice, 0}, {"activée", FeatureNotice, 0},
+	{"bloquée", FeatureNotice, 0}, {"suspendue", FeatureNotice, 0}, {"attestation", FeatureReference, 0},
+	{"bulletins", FeatureNotice, 0}, {"résultats", FeatureNotice, 0}, {"en cours de traitement", FeatureOrder, 0},
+	{"votre demande", FeatureOrder, 0}, {"votre vol", FeatureBooking, 0}, {"enregistrement", FeatureBooking, 0}, {"votre contrat", FeatureReference, 0}, {"réf", FeatureReference, 0},
 	{"référence", FeatureReference, 0},
 
 	// ---- English: commercial ----
@@ -164,7 +172,8 @@ var phraseDefs = []phraseDef{
 	{"instead of", FeatureDiscount, 2}, {"half price", FeatureDiscount, 2}, {"save", FeatureDiscount, 1},
 	{"double points", FeatureDiscount, 2}, {"cashback", FeatureDiscount, 2}, {"bogo", FeatureDiscount, 2},
 	{"from # $", FeaturePrice, 2}, {"starting at", FeaturePrice, 2}, {"starting from", FeaturePrice, 2},
-	{"only", FeaturePrice, 1}, {"was", FeaturePrice, 1}, {"rates from", FeaturePrice, 2}, {"for # $", FeaturePrice, 1},
+	{"only", FeaturePrice, 1}, {"only # $", FeaturePrice, 2}, {"just # $", FeaturePrice, 2}, {"was", FeaturePrice, 1},
+	{"upgrade", FeatureAction, 1}, {"next purchase", FeatureDiscount, 1}, {"next order", FeatureDiscount, 1}, {"rates from", FeaturePrice, 2}, {"for # $", FeaturePrice, 1},
 	{"free", FeatureFree, 1}, {"gift", FeatureFree, 2}, {"gifts", FeatureFree, 2}, {"free delivery", FeatureFree, 2},
 	{"free shipping", FeatureFree, 2}, {"free trial", FeatureFree, 2},
 	{"win", FeatureContest, 2}, {"winner", FeatureContest, 2}, {"prize", FeatureContest, 2},
@@ -184,7 +193,10 @@ var phraseDefs = []phraseDef{
 	{"refer a friend", FeatureReferral, 2}, {"referral", FeatureReferral, 2},
 
 	// ---- English: transactional ----
-	{"new balance", FeaturePayment, 0}, {"new password", FeatureOTP, 0}, {"new date", FeatureAppointment, 0},
+	{"new balance", FeaturePayment, 0}, {"new departure", FeatureBooking, 0}, {"new time", FeatureAppointment, 0},
+	{"flight", FeatureBooking, 0}, {"delayed", FeatureNotice, 0}, {"cancelled", FeatureNotice, 0},
+	{"refund", FeaturePayment, 0}, {"refunded", FeaturePayment, 0}, {"activated", FeatureNotice, 0},
+	{"blocked", FeatureNotice, 0}, {"was changed", FeatureOTP, 0}, {"new password", FeatureOTP, 0}, {"new date", FeatureAppointment, 0},
 	{"your order", FeatureOrder, 0}, {"order", FeatureOrder, 0}, {"shipped", FeatureOrder, 0},
 	{"delivered", FeatureOrder, 0}, {"parcel", FeatureOrder, 0}, {"package", FeatureOrder, 0},
 	{"tracking", FeatureOrder, 0}, {"booking", FeatureBooking, 0}, {"is confirmed", FeatureBooking, 0},
@@ -201,7 +213,7 @@ var phraseDefs = []phraseDef{
 	{"rebajas", FeatureDiscount, 2}, {"descuento", FeatureDiscount, 2}, {"descuentos", FeatureDiscount, 2},
 	{"promoción", FeatureDiscount, 2}, {"promociones", FeatureDiscount, 2}, {"chollo", FeatureDiscount, 2},
 	{"en lugar de", FeatureDiscount, 2}, {"en vez de", FeatureDiscount, 2}, {"mitad de precio", FeatureDiscount, 2},
-	{"desde # $", FeaturePrice, 2}, {"solo", FeaturePrice, 1}, {"sólo", FeaturePrice, 1}, {"precio", FeaturePrice, 1},
+	{"desde # $", FeaturePrice, 2}, {"solo", FeaturePrice, 1}, {"sólo", FeaturePrice, 1}, {"solo # $", FeaturePrice, 2}, {"próxima compra", FeatureDiscount, 1}, {"precio", FeaturePrice, 1},
 	{"gratis", FeatureFree, 1}, {"regalo", FeatureFree, 2}, {"regalos", FeatureFree, 2}, {"envío gratis", FeatureFree, 2},
 	{"sorteo", FeatureContest, 2}, {"gana", FeatureContest, 2}, {"ganar", FeatureContest, 2},
 	{"concurso", FeatureContest, 2}, {"premio", FeatureContest, 2}, {"premios", FeatureContest, 2},
@@ -223,7 +235,8 @@ var phraseDefs = []phraseDef{
 	{"pago", FeaturePayment, 0}, {"pagado", FeaturePayment, 0}, {"saldo", FeaturePayment, 0},
 	{"cita", FeatureAppointment, 0}, {"recordatorio", FeatureAppointment, 0}, {"reserva", FeatureBooking, 0},
 	{"confirmada", FeatureBooking, 0}, {"código de verificación", FeatureOTP, 0}, {"caduca", FeatureOTP, 0},
-	{"no lo compartas", FeatureOTP, 0},
+	{"no lo compartas", FeatureOTP, 0}, {"devolución", FeaturePayment, 0}, {"reembolso", FeaturePayment, 0},
+	{"en camino", FeatureOrder, 0}, {"retrasado", FeatureNotice, 0},
 
 	// ---- Arabic: commercial ----
 	{"تخفيض", FeatureDiscount, 2}, {"تخفيضات", FeatureDiscount, 2}, {"تخفيضا", FeatureDiscount, 2},
@@ -263,7 +276,8 @@ var phraseDefs = []phraseDef{
 	{"بنجاح", FeaturePayment, 0}, {"موعد", FeatureAppointment, 0}, {"موعدكم", FeatureAppointment, 0},
 	{"بموعدكم", FeatureAppointment, 0}, {"الموعد", FeatureAppointment, 0}, {"نذكركم", FeatureAppointment, 0},
 	{"حجزكم", FeatureBooking, 0}, {"تأكيد", FeatureBooking, 0}, {"غياب", FeatureNotice, 0}, {"اجتماع", FeatureNotice, 0},
-	{"انقطاع", FeatureNotice, 0},
+	{"انقطاع", FeatureNotice, 0}, {"تفعيل", FeatureNotice, 0}, {"نتائج", FeatureNotice, 0}, {"غائب", FeatureNotice, 0},
+	{"الغياب", FeatureNotice, 0}, {"نقطة الاستلام", FeatureOrder, 0}, {"الرصيد الجديد", FeaturePayment, 0},
 
 	// ---- Darija in Arabic letters ----
 	{"الصولد", FeatureDiscount, 2}, {"صولد", FeatureDiscount, 2}, {"بروموسيون", FeatureDiscount, 2},

@@ -90,11 +90,11 @@ var roleWords = []struct {
 		// Darija in Latin letters: l 5050, 3la 5050, ila 5050, lil 5050.
 		"l", "li", "lil", "3la", "ila", "l3", "f",
 	}},
-	{rConnNumber, []string{"للرقم", "لرقم", "لنمرة", "للنمرة", "lnumero", "lnmra", "lrqm"}},
+	{rConnNumber, []string{"للرقم", "لرقم", "لنمرة", "للنمرة", "lnumero", "lnmra", "lrqm", "lraqm", "lra9m"}},
 	{rArticle, []string{"le", "la", "the", "el", "ce", "this", "ال", "our", "notre", "nuestro"}},
 	{rNumberNoun, []string{
 		"numéro", "numero", "num", "no", "n", "nr", "nº", "number", "short", "shortcode", "code", "court", "gratuit",
-		"número", "rqm", "nmra", "nemra", "رقم", "الرقم", "نمرة", "النمرة", "القصير",
+		"número", "rqm", "raqm", "ra9m", "r9m", "nmra", "nemra", "رقم", "الرقم", "نمرة", "النمرة", "القصير",
 		"free", "gratuito", "gratuite", "المجاني", "مجاني", "fabor", "toll",
 	}},
 	{rFiller, []string{
