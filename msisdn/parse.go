@@ -1,0 +1,427 @@
+package msisdn
+
+import (
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// MaxInputLen is the longest input Parse considers (as phonenumbers does,
+// 250 bytes); a longer one is ErrTooLong whatever it holds, which keeps the
+// error diagnosis quadratic in a small bound.
+const MaxInputLen = 250
+
+// maxDigits is the most digits a number can be written with: the 00
+// prefix, a three-digit country code, a trunk zero and a seventeen-digit
+// national number.
+const maxDigits = 23
+
+// Parse reads one phone number written in any usual form. A number without
+// an international prefix (+ or 00) is Moroccan: 0 followed by nine digits,
+// the nine digits alone (as spreadsheets keep them), or 212 and nine digits.
+// Anything that is not exactly one valid number is refused with one of the
+// Err values.
+func Parse(s string) (Number, error) {
+	return parse(s, modeAny, true)
+}
+
+// ParseBytes is Parse for a byte slice, without copying or allocating for
+// Moroccan numbers: for addresses read from the wire.
+func ParseBytes(b []byte) (Number, error) {
+	// The string never outlives the call: Number keeps no part of the input.
+	return parse(unsafe.String(unsafe.SliceData(b), len(b)), modeAny, true)
+}
+
+// SMPP type-of-number values (SMPP 3.4, 5.2.5) that change how an address
+// is read.
+const (
+	TONUnknown       = 0
+	TONInternational = 1
+	TONNational      = 2
+	TONAlphanumeric  = 5
+)
+
+// ParseAddress reads an SMPP source or destination address with its
+// type of number: international addresses are E.164 digits without the
+// "+" ("212612345678", "33612345678"); national and unknown ones are read
+// like Parse ("0612345678"). An international address written with a
+// leading 0 or 00, a common ESME misconfiguration, is read as what it
+// unambiguously is, since no E.164 number starts with 0. Moroccan numbers
+// do not allocate.
+func ParseAddress(ton byte, addr []byte) (Number, error) {
+	s := unsafe.String(unsafe.SliceData(addr), len(addr))
+	switch ton {
+	case TONInternational:
+		return parse(s, modeInternational, true)
+	case TONAlphanumeric:
+		return Number{}, ErrAlphanumeric
+	}
+	return parse(s, modeAny, true)
+}
+
+type mode uint8
+
+const (
+	modeAny           mode = iota
+	modeInternational      // digits without a prefix are E.164
+)
+
+// Character classes of ASCII bytes for the scanner.
+const (
+	cBad    = iota // not part of a number
+	cDigit         // 0-9
+	cSpace         // white space: grouping
+	cSep           // dot, dash, slash, comma...: grouping or a list separator
+	cOpen          // (
+	cClose         // )
+	cPlus          // +
+	cLetter        // a-z A-Z
+	cHash          // #, an extension marker
+	cInvisible     // shows nothing: zero-width spaces, bidi marks around numbers in Arabic text, a byte order mark
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = cLetter
+		t[c-'a'+'A'] = cLetter
+	}
+	for _, c := range " \t\r\n\v\f" {
+		t[c] = cSpace
+	}
+	for _, c := range ".-/,;|" {
+		t[c] = cSep
+	}
+	t['('], t[')'], t['['], t[']'] = cOpen, cClose, cOpen, cClose
+	t['+'] = cPlus
+	t['#'] = cHash
+	return t
+}()
+
+// scanned is what one pass over the input found: the digits and the few
+// facts about the rest that the number's reading depends on.
+type scanned struct {
+	digits    [maxDigits]byte // digit values 0-9, the first maxDigits of them
+	n         int             // digits seen (may exceed maxDigits)
+	plus      bool            // a '+' before the first digit
+	parenZero int             // index in digits of a zero written "(0)", or -1
+	odd       bool            // letters, a misplaced '+', or other characters: diagnose slowly
+	visible   bool            // anything but white space and invisible marks
+}
+
+// scan reads s once. It never allocates: the gateway's hot path.
+func (sc *scanned) scan(s string) {
+	sc.parenZero = -1
+	open := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		var class uint8
+		var digit byte
+		if c < utf8.RuneSelf {
+			i++
+			class = asciiClass[c]
+			digit = c - '0'
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			class, digit = runeClass(r)
+		}
+		switch class {
+		case cDigit:
+			if sc.n < maxDigits {
+				sc.digits[sc.n] = digit
+			}
+			sc.n++
+			sc.visible = true
+		case cSpace:
+		case cSep:
+			sc.visible = true
+		case cOpen:
+			open = sc.n
+			sc.visible = true
+		case cClose:
+			if open >= 0 && sc.n == open+1 && sc.digits[open] == 0 {
+				sc.parenZero = open
+			}
+			open = -1
+			sc.visible = true
+		case cPlus:
+			if sc.n > 0 || sc.plus {
+				sc.odd = true
+			}
+			sc.plus = true
+			sc.visible = true
+		case cInvisible:
+		default:
+			sc.odd = true
+			sc.visible = true
+		}
+	}
+}
+
+// runeClass classifies a non-ASCII rune and gives its digit value.
+func runeClass(r rune) (uint8, byte) {
+	switch {
+	case r >= '٠' && r <= '٩': // Arabic-Indic (Eastern Arabic) digits
+		return cDigit, byte(r - '٠')
+	case r >= '۰' && r <= '۹': // Extended Arabic-Indic (Persian, Urdu) digits
+		return cDigit, byte(r - '۰')
+	case r >= '０' && r <= '９': // fullwidth digits
+		return cDigit, byte(r - '０')
+	case r == '＋':
+		return cPlus, 0
+	case r == '（':
+		return cOpen, 0
+	case r == '）':
+		return cClose, 0
+	case r == '\u00a0', r >= '\u2000' && r <= '\u200a', r == '\u202f', r == '\u205f', r == '\u3000':
+		return cSpace, 0 // no-break and other spaces
+	case r >= '\u2010' && r <= '\u2015', r == '\u2212', r == '－', r == '．', r == '／', r == '\u30fb':
+		return cSep, 0 // dashes, minus, fullwidth punctuation
+	case r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069',
+		r == '\ufeff', r == '\u061c', r == '\u2060':
+		return cInvisible, 0
+	case r == utf8.RuneError:
+		return cBad, 0
+	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+		// Other scripts' digits are letters here: nobody writes a
+		// Moroccan number in Devanagari, and guessing would be worse.
+		return cLetter, 0
+	}
+	return cBad, 0
+}
+
+// parse reads s; diagnose says whether to look for the reason of a
+// failure beyond the first one found (extension, two numbers), which the
+// diagnosis itself turns off for the parts it tries.
+func parse(s string, m mode, diagnose bool) (Number, error) {
+	if len(s) > MaxInputLen {
+		return Number{}, ErrTooLong
+	}
+	var sc scanned
+	sc.scan(s)
+	if sc.n == 0 {
+		if !sc.visible {
+			return Number{}, ErrEmpty
+		}
+		return Number{}, ErrNoDigits
+	}
+	if sc.odd {
+		if !diagnose {
+			return Number{}, ErrCharacter
+		}
+		return Number{}, diagnoseOdd(s, m)
+	}
+	num, err := sc.number(m)
+	if err != nil && diagnose && (err == ErrTooLong || err == ErrInvalid || err == ErrPrefix) {
+		if twoNumbers(s, m) {
+			return Number{}, ErrTwoNumbers
+		}
+	}
+	return num, err
+}
+
+// number reads the scanned digits as a number.
+func (sc *scanned) number(m mode) (Number, error) {
+	if sc.n > maxDigits {
+		return Number{}, ErrTooLong
+	}
+	d := sc.digits[:sc.n]
+	intl := sc.plus
+	switch {
+	case intl:
+	case len(d) >= 2 && d[0] == 0 && d[1] == 0: // 00 international prefix
+		intl = true
+		d = d[2:]
+		sc.parenZero -= 2
+	case m == modeInternational && d[0] != 0:
+		intl = true
+	case len(d) >= 11 && d[0] == 2 && d[1] == 1 && d[2] == 2:
+		// 212 and the national number, without + or 00: only Morocco's
+		// own code is read this way; a foreign number needs its prefix.
+		intl = true
+	}
+	if !intl {
+		switch {
+		case d[0] == 0 && len(d) == 10:
+			return moroccan(d[1:])
+		case d[0] == 0 && len(d) < 10, d[0] != 0 && len(d) < 9:
+			return Number{}, ErrTooShort
+		case d[0] != 0 && len(d) == 9:
+			return moroccan(d) // the trunk zero lost in a spreadsheet
+		}
+		return Number{}, ErrTooLong
+	}
+	if len(d) >= 3 && d[0] == 2 && d[1] == 1 && d[2] == 2 {
+		nsn := d[3:]
+		if len(nsn) == 10 && nsn[0] == 0 {
+			nsn = nsn[1:] // +212 (0)6…: the trunk zero written after the country code
+		}
+		return moroccan(nsn)
+	}
+	if sc.parenZero > 0 && sc.parenZero < len(d) {
+		// +33 (0)6…: the trunk zero in parentheses is not dialled from abroad.
+		d = append(d[:sc.parenZero:sc.parenZero], d[sc.parenZero+1:]...)
+	}
+	return foreign(d)
+}
+
+// moroccan reads a Moroccan national significant number.
+func moroccan(d []byte) (Number, error) {
+	switch {
+	case len(d) < 9:
+		return Number{}, ErrTooShort
+	case len(d) > 9:
+		return Number{}, ErrTooLong
+	}
+	var v uint32
+	for _, c := range d {
+		v = v*10 + uint32(c)
+	}
+	kind := moroccanKind(v)
+	if kind == KindUnknown {
+		return Number{}, ErrPrefix
+	}
+	return Number{nsn: uint64(v), cc: MoroccoCode, nlen: 9, kind: kind, region: MoroccoRegion}, nil
+}
+
+// foreign reads the digits after the international prefix with
+// phonenumbers, accepting only a number valid in its country's plan.
+func foreign(d []byte) (Number, error) {
+	if len(d) < 3 {
+		return Number{}, ErrTooShort
+	}
+	var buf [maxDigits + 1]byte
+	buf[0] = '+'
+	for i, c := range d {
+		buf[i+1] = '0' + c
+	}
+	pn, err := phonenumbers.Parse(string(buf[:len(d)+1]), "ZZ")
+	switch err {
+	case nil:
+	case phonenumbers.ErrInvalidCountryCode:
+		return Number{}, ErrCountryCode
+	case phonenumbers.ErrTooShortNSN, phonenumbers.ErrTooShortAfterIDD, phonenumbers.ErrNotANumber:
+		return Number{}, ErrTooShort
+	case phonenumbers.ErrNumTooLong:
+		return Number{}, ErrTooLong
+	default:
+		return Number{}, ErrInvalid
+	}
+	kind, region := KindUnknown, ""
+	if phonenumbers.IsValidNumber(pn) {
+		kind, region = kindOf(phonenumbers.GetNumberType(pn)), phonenumbers.GetRegionCodeForNumber(pn)
+	} else {
+		switch phonenumbers.IsPossibleNumberWithReason(pn) {
+		case phonenumbers.INVALID_COUNTRY_CODE:
+			return Number{}, ErrCountryCode
+		case phonenumbers.TOO_SHORT:
+			return Number{}, ErrTooShort
+		case phonenumbers.TOO_LONG:
+			return Number{}, ErrTooLong
+		case phonenumbers.IS_POSSIBLE:
+			kind, region = blockKind(pn)
+		}
+		if kind == KindUnknown {
+			return Number{}, ErrInvalid
+		}
+	}
+	cc := pn.GetCountryCode()
+	if cc == MoroccoCode {
+		// Cannot happen (+212 takes the Moroccan path), but never let the
+		// library's reading of a Moroccan number differ from ours.
+		return Number{}, ErrInvalid
+	}
+	nsn := pn.GetNationalNumber()
+	zeros := 0
+	if pn.GetItalianLeadingZero() {
+		zeros = max(int(pn.GetNumberOfLeadingZeros()), 1)
+	}
+	nlen := decimalLen(nsn) + zeros
+	if nlen > 17 {
+		return Number{}, ErrTooLong
+	}
+	return Number{
+		nsn:    nsn,
+		cc:     uint16(cc),
+		nlen:   uint8(nlen),
+		kind:   kind,
+		region: region,
+	}, nil
+}
+
+// blockKind gives the kind and region of a number of possible length that
+// phonenumbers does not find valid, from the valid numbers of its block of
+// a million (all digits but the last six, at least two). The library's
+// metadata leaves out sub-blocks reserved for fiction (the UK's 07700 900xxx
+// that every example uses) and lags new allocations, while people and the
+// corpus read such a number by its block: a UK mobile. KindUnknown means
+// the block has no valid number: the number is refused.
+func blockKind(pn *phonenumbers.PhoneNumber) (Kind, string) {
+	nsn := phonenumbers.GetNationalSignificantNumber(pn)
+	keep := len(nsn) - 6
+	if keep < 2 {
+		return KindUnknown, ""
+	}
+	var votes [len(kindNames)]int
+	var regions [len(kindNames)]string
+	for fill := byte('0'); fill <= '9'; fill++ {
+		var v uint64
+		zeros := 0
+		for i := range len(nsn) {
+			c := fill
+			if i < keep {
+				c = nsn[i]
+			}
+			if v == 0 && c == '0' {
+				zeros++
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		candidate := &phonenumbers.PhoneNumber{CountryCode: pn.CountryCode, NationalNumber: &v}
+		if zeros > 0 {
+			lead, n := true, int32(zeros)
+			candidate.ItalianLeadingZero, candidate.NumberOfLeadingZeros = &lead, &n
+		}
+		if !phonenumbers.IsValidNumber(candidate) {
+			continue
+		}
+		k := kindOf(phonenumbers.GetNumberType(candidate))
+		if k == KindUnknown {
+			continue
+		}
+		votes[k]++
+		if regions[k] == "" {
+			regions[k] = phonenumbers.GetRegionCodeForNumber(candidate)
+		}
+	}
+	best := KindUnknown
+	for k := range votes {
+		if votes[k] > votes[best] {
+			best = Kind(k)
+		}
+	}
+	return best, regions[best]
+}
+
+func kindOf(t phonenumbers.PhoneNumberType) Kind {
+	switch t {
+	case phonenumbers.MOBILE:
+		return Mobile
+	case phonenumbers.FIXED_LINE:
+		return FixedLine
+	case phonenumbers.FIXED_LINE_OR_MOBILE:
+		return FixedOrMobile
+	case phonenumbers.TOLL_FREE:
+		return TollFree
+	case phonenumbers.PREMIUM_RATE:
+		return PremiumRate
+	case phonenumbers.UNKNOWN:
+		return KindUnknown
+	}
+	return Special
+}
