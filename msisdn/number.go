@@ -127,6 +127,16 @@ func (n Number) AppendE164(dst []byte) []byte {
 	if n.cc == 0 {
 		return dst
 	}
+	if n.cc == MoroccoCode {
+		// The common case, written straight into dst: "+212" and nine digits.
+		dst = append(dst, "+212000000000"...)
+		d := dst[len(dst)-9:]
+		for i, v := 8, uint32(n.nsn); i >= 0; i-- {
+			d[i] = byte('0' + v%10)
+			v /= 10
+		}
+		return dst
+	}
 	var buf [24]byte
 	i := len(buf)
 	for v := n.nsn; ; {

@@ -70,16 +70,16 @@ const (
 
 // Character classes of ASCII bytes for the scanner.
 const (
-	cBad    = iota // not part of a number
-	cDigit         // 0-9
-	cSpace         // white space: grouping
-	cSep           // dot, dash, slash, comma...: grouping or a list separator
-	cOpen          // (
-	cClose         // )
-	cPlus          // +
-	cLetter        // a-z A-Z
-	cHash          // #, an extension marker
-	cInvisible     // shows nothing: zero-width spaces, bidi marks around numbers in Arabic text, a byte order mark
+	cBad       = iota // not part of a number
+	cDigit            // 0-9
+	cSpace            // white space: grouping
+	cSep              // dot, dash, slash, comma...: grouping or a list separator
+	cOpen             // (
+	cClose            // )
+	cPlus             // +
+	cLetter           // a-z A-Z
+	cHash             // #, an extension marker
+	cInvisible        // shows nothing: zero-width spaces, bidi marks around numbers in Arabic text, a byte order mark
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
