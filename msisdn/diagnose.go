@@ -115,7 +115,7 @@ func onlyDigits(s string) bool {
 		switch {
 		case c == cDigit:
 			digits = true
-		case c == cSpace, c == cSep, c == cInvisible, r == ':', r == '=':
+		case c == cSpace, c == cSep, c == cInvisible, c == cOpen, c == cClose, r == ':', r == '=':
 		default:
 			return false
 		}

@@ -3,6 +3,7 @@ package msisdn
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -28,6 +29,9 @@ func TestParseValid(t *testing.T) {
 		{"[06] 12 34 56 78", "+212612345678", Mobile, "MA"},
 		{"06/12/34/56/78", "+212612345678", Mobile, "MA"},
 		{"0612345678,", "+212612345678", Mobile, "MA"}, // a CSV's trailing comma
+		{`"0612345678"`, "+212612345678", Mobile, "MA"},
+		{"'0612345678", "+212612345678", Mobile, "MA"}, // a spreadsheet's text marker
+		{"« 06 12 34 56 78 »", "+212612345678", Mobile, "MA"},
 		{"+212 6 12 34 56 78\r\n", "+212612345678", Mobile, "MA"},
 		{"\u200f+212 612 345 678\u200f", "+212612345678", Mobile, "MA"}, // bidi marks from Arabic text
 		{"\ufeff0612345678", "+212612345678", Mobile, "MA"},             // a byte order mark on a file's first line
@@ -122,6 +126,9 @@ func TestParseInvalid(t *testing.T) {
 		{"0522123456 x12", ErrExtension},
 		{"0522123456#12", ErrExtension},
 		{"05 22 12 34 56 Poste: 301", ErrExtension},
+		{"0522123456 (poste 12)", ErrExtension},
+		{"0612345678، 0522123456", ErrTwoNumbers}, // an Arabic comma
+		{"0612345678 - 0522123456", ErrTwoNumbers},
 		{"tel: 0612345678", ErrLetters},
 		{"06 12 34 56 7S", ErrLetters},
 		{"0612345678 abc", ErrLetters},
@@ -147,6 +154,7 @@ func TestParseInvalid(t *testing.T) {
 		{"33612345678", ErrTooLong}, // a foreign number needs + or 00
 		{"+2121612345678", ErrTooLong},
 		{strings.Repeat("0", 40), ErrTooLong},
+		{strings.Repeat("0", 24) + "(0)", ErrTooLong}, // a "(0)" past the digits kept
 		{strings.Repeat(" ", 300) + "0612345678", ErrTooLong},
 		{"+999 123456789", ErrCountryCode},
 		{"+33 6 12 34 56 789", ErrTooLong},
@@ -277,4 +285,25 @@ func TestDecimalLen(t *testing.T) {
 	if got := decimalLen(^uint64(0)); got != 20 {
 		t.Errorf("decimalLen(max) = %d", got)
 	}
+}
+
+// TestParseConcurrent parses from many goroutines, the gateway's use; run
+// with -race (the foreign path shares a cache of block verdicts).
+func TestParseConcurrent(t *testing.T) {
+	inputs := append([]string{"+44 7700 900123", "+44 7700 900456", "+33 6 12 34 56 78"}, fuzzSeeds...)
+	want := make([]Number, len(inputs))
+	for i, in := range inputs {
+		want[i], _ = Parse(in)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i, in := range inputs {
+				if n, _ := Parse(in); n != want[i] {
+					t.Errorf("Parse(%q) = %v, then %v", in, want[i], n)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
