@@ -1,6 +1,7 @@
 package msisdn
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -147,5 +148,24 @@ func BenchmarkAppendE164(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = n.AppendE164(buf[:0])
+	}
+}
+
+// BenchmarkParseHostile is the worst input for the diagnosis: a line of
+// foreign numbers run together, where every gap is tried as a cut.
+func BenchmarkParseHostile(b *testing.B) {
+	for _, in := range []string{
+		strings.Repeat("+33 6 12 34 56 78 ", 14)[:MaxInputLen],
+		strings.Repeat("0 6 1 2 3 4 5 6 7 8 ", 13)[:MaxInputLen],
+		strings.Repeat("06 12 34 56 78 x ", 15)[:MaxInputLen],
+	} {
+		b.Run("", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(in); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
 	}
 }

@@ -32,14 +32,29 @@ func diagnoseOdd(s string, m mode) error {
 }
 
 // twoNumbers reports whether s is two valid numbers with something
-// between them: "0661234567 / 0522456789", "… ou …", "…, …".
+// between them: "0661234567 / 0522456789", "… ou …", "…, …". It tries
+// each gap between digits that leaves at least minDigits digits on both
+// sides, at most maxCuts of them, so that a hostile line costs a bounded
+// number of parses.
 func twoNumbers(s string, m mode) bool {
+	const minDigits, maxCuts = 7, 24
+	total := 0
+	for _, r := range s {
+		if isDigit(r) {
+			total++
+		}
+	}
+	cuts := 0
+	seen := 0          // digits before i
 	prevDigitEnd := -1 // byte offset just after the last digit seen
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if isDigit(r) {
-			if prevDigitEnd >= 0 && prevDigitEnd < i {
+			if prevDigitEnd >= 0 && prevDigitEnd < i && seen >= minDigits && total-seen >= minDigits {
 				// s[prevDigitEnd:i] is a run of non-digits between digits.
+				if cuts++; cuts > maxCuts {
+					return false
+				}
 				right := i
 				if p := strings.LastIndexAny(s[prevDigitEnd:i], "+＋"); p >= 0 {
 					right = prevDigitEnd + p
@@ -50,6 +65,7 @@ func twoNumbers(s string, m mode) bool {
 					}
 				}
 			}
+			seen++
 			prevDigitEnd = i + size
 		}
 		i += size

@@ -73,7 +73,7 @@ const (
 const (
 	cBad       = iota // not part of a number
 	cDigit            // 0-9
-	cSpace            // white space: grouping
+	cSpace            // white space and quotes: grouping, no content
 	cSep              // dot, dash, slash, comma...: grouping or a list separator
 	cOpen             // (
 	cClose            // )
@@ -91,12 +91,12 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 		t[c] = cLetter
 		t[c-'a'+'A'] = cLetter
 	}
-	for _, c := range " \t\r\n\v\f" {
+	// Quotes group like spaces: a CSV cell's, or the apostrophe a
+	// spreadsheet puts before a number to keep its leading zero.
+	for _, c := range " \t\r\n\v\f\"'`" {
 		t[c] = cSpace
 	}
-	// Quotes too: a CSV cell's, or the apostrophe a spreadsheet puts
-	// before a number to keep its leading zero.
-	for _, c := range ".-/,;|\"'`" {
+	for _, c := range ".-/,;|" {
 		t[c] = cSep
 	}
 	t['('], t[')'], t['['], t[']'] = cOpen, cClose, cOpen, cClose
@@ -186,7 +186,7 @@ func runeClass(r rune) (uint8, byte) {
 	case r >= '\u2010' && r <= '\u2015', r == '\u2212', r == '－', r == '．', r == '／', r == '\u30fb':
 		return cSep, 0 // dashes, minus, fullwidth punctuation
 	case r >= '\u2018' && r <= '\u201f', r == '«', r == '»':
-		return cSep, 0 // typographic quotes
+		return cSpace, 0 // typographic quotes
 	case r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069',
 		r == '\ufeff', r == '\u061c', r == '\u2060':
 		return cInvisible, 0

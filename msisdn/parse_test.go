@@ -113,6 +113,7 @@ func TestParseInvalid(t *testing.T) {
 	}{
 		{"\u200f\u200e", ErrEmpty},
 		{"\t\r\n", ErrEmpty},
+		{`""`, ErrEmpty}, // an empty CSV cell
 		{"-", ErrNoDigits},
 		{"()", ErrNoDigits},
 		{"n/a", ErrNoDigits},
