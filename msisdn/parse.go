@@ -105,65 +105,109 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
-// scanned is what one pass over the input found: the digits and the few
-// facts about the rest that the number's reading depends on.
+// scanned is what one pass over the input found: how many digits and
+// their value, and the few facts about the rest that the reading of the
+// number depends on. It is returned in registers: no digit is stored, and
+// the foreign path, which is slow anyway, reads the digits again.
 type scanned struct {
-	digits    [maxDigits]byte // digit values 0-9, the first maxDigits of them
-	n         int             // digits seen (may exceed maxDigits)
-	plus      bool            // a '+' before the first digit
-	parenZero int             // index in digits of a zero written "(0)", or -1
-	odd       bool            // letters, a misplaced '+', or other characters: diagnose slowly
-	visible   bool            // anything but white space and invisible marks
+	value     uint64 // the digits as a number, exact while n <= 19
+	n         int    // digits
+	parenZero int    // digits before a lone digit in parentheses, "(0)", or -1
+	plus      bool   // a '+' before the first digit
+	odd       bool   // letters, a misplaced '+', or other characters: diagnose slowly
+	visible   bool   // anything but white space and invisible marks
 }
 
-// scan reads s once. It never allocates: the gateway's hot path.
-func (sc *scanned) scan(s string) {
-	sc.parenZero = -1
-	open := -1
+// scan reads s once, without allocating: the gateway's hot path.
+func scan(s string) scanned {
+	var value uint64
+	n, open, parenZero := 0, -1, -1
+	plus, odd, visible := false, false, false
 	for i := 0; i < len(s); {
 		c := s[i]
-		var class uint8
-		var digit byte
-		if c < utf8.RuneSelf {
+		// ASCII digits, spaces and Eastern Arabic digits first, without
+		// the class table.
+		if d := c - '0'; d <= 9 {
+			n++
+			value = value*10 + uint64(d)
 			i++
-			class = asciiClass[c]
-			digit = c - '0'
+			continue
+		}
+		if c == ' ' {
+			i++
+			continue
+		}
+		if c == 0xd9 && i+1 < len(s) && s[i+1]-0xa0 < 10 {
+			// U+0660-0669 is D9 A0-A9 in UTF-8.
+			n++
+			value = value*10 + uint64(s[i+1]-0xa0)
+			i += 2
+			continue
+		}
+		var class, digit uint8
+		if c < utf8.RuneSelf {
+			class, digit = asciiClass[c], c-'0'
+			i++
 		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
+			var size int
+			class, digit, size = classAt(s, i)
 			i += size
-			class, digit = runeClass(r)
 		}
 		switch class {
 		case cDigit:
-			if sc.n < maxDigits {
-				sc.digits[sc.n] = digit
-			}
-			sc.n++
-			sc.visible = true
-		case cSpace:
+			n++
+			value = value*10 + uint64(digit)
+		case cSpace, cInvisible:
 		case cSep:
-			sc.visible = true
+			visible = true
 		case cOpen:
-			open = sc.n
-			sc.visible = true
+			open = n
+			visible = true
 		case cClose:
-			if open >= 0 && open < maxDigits && sc.n == open+1 && sc.digits[open] == 0 {
-				sc.parenZero = open
+			if n == open+1 {
+				parenZero = open
 			}
 			open = -1
-			sc.visible = true
+			visible = true
 		case cPlus:
-			if sc.n > 0 || sc.plus {
-				sc.odd = true
+			if n > 0 || plus {
+				odd = true
 			}
-			sc.plus = true
-			sc.visible = true
-		case cInvisible:
+			plus = true
+			visible = true
 		default:
-			sc.odd = true
-			sc.visible = true
+			odd = true
+			visible = true
 		}
 	}
+	return scanned{value, n, parenZero, plus, odd, visible || n > 0}
+}
+
+// classAt classifies the character at s[i] and returns its digit value and
+// its length in bytes.
+func classAt(s string, i int) (class uint8, digit byte, size int) {
+	c := s[i]
+	switch {
+	case c < utf8.RuneSelf:
+		return asciiClass[c], c - '0', 1
+	case c == 0xd9 && i+1 < len(s) && s[i+1]-0xa0 < 10: // Eastern Arabic digits
+		return cDigit, s[i+1] - 0xa0, 2
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	class, digit = runeClass(r)
+	return class, digit, size
+}
+
+// digits appends the values of the digits of s to dst.
+func digits(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		class, digit, size := classAt(s, i)
+		if class == cDigit {
+			dst = append(dst, digit)
+		}
+		i += size
+	}
+	return dst
 }
 
 // runeClass classifies a non-ASCII rune and gives its digit value.
@@ -210,8 +254,7 @@ func parse(s string, m mode, diagnose bool) (Number, error) {
 	if len(s) > MaxInputLen {
 		return Number{}, ErrTooLong
 	}
-	var sc scanned
-	sc.scan(s)
+	sc := scan(s)
 	if sc.n == 0 {
 		if !sc.visible {
 			return Number{}, ErrEmpty
@@ -224,7 +267,7 @@ func parse(s string, m mode, diagnose bool) (Number, error) {
 		}
 		return Number{}, diagnoseOdd(s, m)
 	}
-	num, err := sc.number(m)
+	num, err := sc.number(s, m)
 	if err != nil && diagnose && (err == ErrTooLong || err == ErrInvalid || err == ErrPrefix) {
 		if twoNumbers(s, m) {
 			return Number{}, ErrTwoNumbers
@@ -266,63 +309,100 @@ func plainMoroccan(s string) (Number, bool) {
 	return Number{nsn: uint64(v), cc: MoroccoCode, nlen: 9, kind: kind, region: MoroccoRegion}, true
 }
 
-// number reads the scanned digits as a number.
-func (sc *scanned) number(m mode) (Number, error) {
-	if sc.n > maxDigits {
-		return Number{}, ErrTooLong
+// number reads the scanned digits of s as a number. Moroccan numbers are
+// read from the digits' value and count alone: the international prefix,
+// the country code and a trunk zero are ranges of the value, and the
+// national significant number is always the last nine digits.
+func (sc scanned) number(s string, m mode) (Number, error) {
+	n, v := sc.n, sc.value
+	if n > 19 { // value overflowed: no Moroccan form is that long
+		return sc.long(s, m)
 	}
-	d := sc.digits[:sc.n]
-	intl := sc.plus
+	lead := n // leading zeros
+	if v != 0 {
+		lead = n - decimalLen(v)
+	}
+	intl, strip := sc.plus, 0 // strip: digits of the 00 prefix
 	switch {
 	case intl:
-	case len(d) >= 2 && d[0] == 0 && d[1] == 0: // 00 international prefix
+	case lead >= 2:
+		intl, strip = true, 2
+	case m == modeInternational && lead == 0:
 		intl = true
-		d = d[2:]
-		sc.parenZero -= 2
-	case m == modeInternational && d[0] != 0:
-		intl = true
-	case len(d) >= 11 && d[0] == 2 && d[1] == 1 && d[2] == 2:
+	case lead == 0 && n >= 11 && startsWith212(v, n):
 		// 212 and the national number, without + or 00: only Morocco's
 		// own code is read this way; a foreign number needs its prefix.
 		intl = true
 	}
 	if !intl {
 		switch {
-		case d[0] == 0 && len(d) == 10:
-			return moroccan(d[1:])
-		case d[0] == 0 && len(d) < 10, d[0] != 0 && len(d) < 9:
+		case lead == 1 && n == 10, // the trunk zero and nine digits
+			lead == 0 && n == 9: // the trunk zero lost in a spreadsheet
+			return moroccan(uint32(v % 1e9))
+		case lead == 1 && n < 10, lead == 0 && n < 9:
 			return Number{}, ErrTooShort
-		case d[0] != 0 && len(d) == 9:
-			return moroccan(d) // the trunk zero lost in a spreadsheet
 		}
 		return Number{}, ErrTooLong
 	}
-	if len(d) >= 3 && d[0] == 2 && d[1] == 1 && d[2] == 2 {
-		nsn := d[3:]
-		if len(nsn) == 10 && nsn[0] == 0 {
-			nsn = nsn[1:] // +212 (0)6…: the trunk zero written after the country code
+	rest := n - strip // digits after the international prefix
+	if lead == strip && startsWith212(v, rest) {
+		nsn := rest - 3
+		if nsn == 10 && v%1e13/1e9 == 2120 {
+			nsn = 9 // +212 (0)6…: the trunk zero written after the country code
 		}
-		return moroccan(nsn)
+		switch {
+		case nsn < 9:
+			return Number{}, ErrTooShort
+		case nsn > 9:
+			return Number{}, ErrTooLong
+		}
+		return moroccan(uint32(v % 1e9))
 	}
-	if sc.parenZero > 0 && sc.parenZero < len(d) {
+	return foreignFrom(s, strip, sc.parenZero)
+}
+
+// startsWith212 reports whether the n-digit value v starts with 212.
+func startsWith212(v uint64, n int) bool {
+	if n < 3 {
+		return false
+	}
+	p := pow10[n-3]
+	return v >= 212*p && v < 213*p
+}
+
+// long reads a number of more than 19 digits: a foreign one at most.
+func (sc scanned) long(s string, m mode) (Number, error) {
+	if sc.n > maxDigits {
+		return Number{}, ErrTooLong
+	}
+	var buf [maxDigits]byte
+	d := digits(buf[:0], s)
+	switch {
+	case sc.plus:
+		return foreignFrom(s, 0, sc.parenZero)
+	case d[0] == 0 && d[1] == 0:
+		return foreignFrom(s, 2, sc.parenZero)
+	case m == modeInternational && d[0] != 0:
+		return foreignFrom(s, 0, sc.parenZero)
+	}
+	return Number{}, ErrTooLong
+}
+
+// foreignFrom reads the digits of s after the strip digits of an
+// international prefix as a foreign number; parenZero is sc.parenZero.
+func foreignFrom(s string, strip, parenZero int) (Number, error) {
+	var buf [maxDigits]byte
+	d := digits(buf[:0], s)[strip:]
+	if p := parenZero - strip; p > 0 && p < len(d) && d[p] == 0 {
 		// +33 (0)6…: the trunk zero in parentheses is not dialled from abroad.
-		d = append(d[:sc.parenZero:sc.parenZero], d[sc.parenZero+1:]...)
+		d = append(d[:p:p], d[p+1:]...)
 	}
 	return foreign(d)
 }
 
-// moroccan reads a Moroccan national significant number.
-func moroccan(d []byte) (Number, error) {
-	switch {
-	case len(d) < 9:
-		return Number{}, ErrTooShort
-	case len(d) > 9:
-		return Number{}, ErrTooLong
-	}
-	var v uint32
-	for _, c := range d {
-		v = v*10 + uint32(c)
-	}
+// moroccan returns the Moroccan number with national significant number
+// v, nine digits long.
+func moroccan(v uint32) (Number, error) {
 	kind := moroccanKind(v)
 	if kind == KindUnknown {
 		return Number{}, ErrPrefix
