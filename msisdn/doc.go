@@ -9,8 +9,9 @@
 // "(0)" after the country code, Eastern Arabic, Persian and fullwidth digits)
 // without allocating, because the gateway parses every submit_sm's
 // destination on its hot path. Other numbers go through
-// github.com/nyaruka/phonenumbers, which is about two hundred times slower,
-// and only numbers it finds valid are accepted.
+// github.com/nyaruka/phonenumbers, hundreds of times slower, and only
+// numbers it finds valid are accepted (or, where its metadata leaves a
+// sub-block out, numbers of a valid block: see Parse).
 //
 // Anything that is not exactly one phone number is refused with an *Error
 // saying why (empty, letters, too short, two numbers, an extension...). The

@@ -22,6 +22,10 @@ const maxDigits = 23
 // Parse reads one phone number written in any usual form. A number without
 // an international prefix (+ or 00) is Moroccan: 0 followed by nine digits,
 // the nine digits alone (as spreadsheets keep them), or 212 and nine digits.
+// A number with an international prefix and another country code is
+// accepted when phonenumbers finds it valid, or when it has a possible
+// length and the other numbers of its block of a million are valid (the
+// UK's 07700 900xxx, reserved for fiction and used in every example).
 // Anything that is not exactly one valid number is refused with one of the
 // Err values.
 func Parse(s string) (Number, error) {

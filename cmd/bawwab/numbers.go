@@ -28,8 +28,8 @@ the country code, Eastern Arabic, Persian or fullwidth digits), and writes
 one JSON line for each: its E.164 form, country, whether it is mobile, its
 type (mobile, fixed, tollfree, premium, special...) and, for a Moroccan
 number, its operator (iam, orange, inwi). An input that is not exactly one
-valid number gets "e164": null and the reason (empty, letters, too short,
-invalid prefix, two numbers, extension...).
+valid number gets "e164": null, an "error" message and a "reason" code
+(empty, letters, too-short, invalid-prefix, two-numbers, extension...).
 
 Providers use it to clean a contact list before a campaign. It streams in
 constant memory, millions of lines a second; a summary (valid, invalid by
