@@ -101,7 +101,7 @@ func runNumbers(ctx context.Context, c *Command, args []string, stdio *IO) error
 		}
 	}
 
-	in, size, closeIn, err := openInput(name, stdio.In)
+	in, size, closeIn, err := openNumbersInput(name, stdio.In)
 	if err != nil {
 		return err
 	}
@@ -124,9 +124,9 @@ func runNumbers(ctx context.Context, c *Command, args []string, stdio *IO) error
 	return nil
 }
 
-// openInput opens the named file, or returns stdin for "-", with its size
+// openNumbersInput opens the named file, or returns stdin for "-", with its size
 // when known (a regular file) for the progress bar, or -1.
-func openInput(name string, stdin io.Reader) (io.Reader, int64, func(), error) {
+func openNumbersInput(name string, stdin io.Reader) (io.Reader, int64, func(), error) {
 	if name == "-" {
 		size := int64(-1)
 		if f, ok := stdin.(*os.File); ok {
@@ -147,9 +147,9 @@ func openInput(name string, stdin io.Reader) (io.Reader, int64, func(), error) {
 	return f, size, func() { f.Close() }, nil
 }
 
-// maxLine is the longest input line read; a longer one is reported and
+// maxNumbersLine is the longest input line read; a longer one is reported and
 // skipped, so that a file without newlines cannot take the memory.
-const maxLine = 64 << 10
+const maxNumbersLine = 64 << 10
 
 // numberCleaner is the core of the numbers command: lines in, JSON lines
 // out, counts kept. It reuses its buffers, so a Moroccan number costs no
@@ -184,7 +184,7 @@ type corpusLine struct {
 
 func (cl *numberCleaner) run(ctx context.Context, r io.Reader, w *bufio.Writer) error {
 	cl.sum.reasons = make([]int64, len(msisdn.Errors))
-	br := bufio.NewReaderSize(r, maxLine)
+	br := bufio.NewReaderSize(r, maxNumbersLine)
 	var out []byte
 	for lineNo := int64(1); ; lineNo++ {
 		line, err := br.ReadSlice('\n')
@@ -217,7 +217,7 @@ func (cl *numberCleaner) run(ctx context.Context, r io.Reader, w *bufio.Writer) 
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("read: %w", err)
 		}
-		line = trimEOL(line)
+		line = trimNumbersEOL(line)
 		if lineNo&0x3fff == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -241,7 +241,7 @@ func (cl *numberCleaner) run(ctx context.Context, r io.Reader, w *bufio.Writer) 
 	}
 }
 
-func trimEOL(line []byte) []byte {
+func trimNumbersEOL(line []byte) []byte {
 	if n := len(line); n > 0 && line[n-1] == '\n' {
 		line = line[:n-1]
 		if n := len(line); n > 0 && line[n-1] == '\r' {
@@ -255,7 +255,7 @@ func trimEOL(line []byte) []byte {
 func (cl *numberCleaner) number(dst, input []byte) []byte {
 	n, err := msisdn.ParseBytes(input)
 	dst = append(dst, `{"input":`...)
-	dst = appendJSONString(dst, input)
+	dst = appendNumbersJSON(dst, input)
 	return cl.result(dst, n, err)
 }
 
@@ -323,12 +323,12 @@ func (cl *numberCleaner) corpusLine(dst []byte, lineNo int64, line []byte) ([]by
 		dst = append(dst, `{"line":`...)
 		dst = strconv.AppendInt(dst, lineNo, 10)
 		dst = append(dst, `,"error":`...)
-		dst = appendJSONString(dst, []byte("not a corpus line: "+err.Error()))
+		dst = appendNumbersJSON(dst, []byte("not a corpus line: "+err.Error()))
 		return append(dst, "}\n"...), nil
 	}
 	n, perr := msisdn.Parse(*c.Input)
 	dst = append(dst, `{"input":`...)
-	dst = appendJSONString(dst, []byte(*c.Input))
+	dst = appendNumbersJSON(dst, []byte(*c.Input))
 	dst = cl.result(dst, n, perr)
 	if cl.check && c.E164 != nil {
 		cl.sum.checked++
@@ -367,9 +367,9 @@ func agrees(c corpusLine, n msisdn.Number, err error) bool {
 var invalidJSON = func() [][]byte {
 	lines := make([][]byte, len(msisdn.Errors))
 	for i, e := range msisdn.Errors {
-		b := append([]byte(`,"e164":null,"error":`), appendJSONString(nil, []byte(e.Error()))...)
+		b := append([]byte(`,"e164":null,"error":`), appendNumbersJSON(nil, []byte(e.Error()))...)
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, []byte(e.Code))
+		b = appendNumbersJSON(b, []byte(e.Code))
 		lines[i] = append(b, "}\n"...)
 	}
 	return lines
@@ -416,9 +416,9 @@ func (s *numbersSummary) write(w io.Writer, ops *msisdn.Operators) {
 	}
 }
 
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// appendNumbersJSON appends s as a JSON string. Invalid UTF-8 becomes
 // U+FFFD, as encoding/json does, so the output is always valid JSON.
-func appendJSONString(dst, s []byte) []byte {
+func appendNumbersJSON(dst, s []byte) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0

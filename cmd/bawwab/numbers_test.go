@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bawwab/bawwab/msisdn"
 )
 
 var updateNumbers = flag.Bool("update-numbers", false, "rewrite the numbers command's golden files in testdata/numbers")
 
-// runMain runs bawwab with args and returns its exit code, stdout and stderr.
-func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
+// runNumbersMain runs bawwab with args and returns its exit code, stdout and stderr.
+func runNumbersMain(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), args, &IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
@@ -26,7 +28,7 @@ func runMain(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 // golden compares got with the golden file, or rewrites it under
 // -update-numbers.
-func golden(t *testing.T, name, got string) {
+func numbersGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", "numbers", name)
 	if *updateNumbers {
@@ -44,8 +46,8 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// checkJSONLines checks that every output line is a JSON object.
-func checkJSONLines(t *testing.T, out string) int {
+// checkNumbersJSONLines checks that every output line is a JSON object.
+func checkNumbersJSONLines(t *testing.T, out string) int {
 	t.Helper()
 	n := 0
 	for line := range strings.Lines(out) {
@@ -59,34 +61,34 @@ func checkJSONLines(t *testing.T, out string) int {
 }
 
 func TestNumbersGolden(t *testing.T) {
-	code, out, errOut := runMain(t, "", "numbers", "--portability", "testdata/numbers/ports.csv", "testdata/numbers/input.txt")
+	code, out, errOut := runNumbersMain(t, "", "numbers", "--portability", "testdata/numbers/ports.csv", "testdata/numbers/input.txt")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	golden(t, "output.golden.jsonl", out)
-	golden(t, "summary.golden.txt", errOut)
+	numbersGolden(t, "output.golden.jsonl", out)
+	numbersGolden(t, "summary.golden.txt", errOut)
 	input, _ := os.ReadFile("testdata/numbers/input.txt")
-	if got, want := checkJSONLines(t, out), bytes.Count(input, []byte("\n"))+1; got != want {
+	if got, want := checkNumbersJSONLines(t, out), bytes.Count(input, []byte("\n"))+1; got != want {
 		t.Errorf("%d output lines for %d input lines", got, want)
 	}
 	// The same from standard input, with - or no argument at all.
 	for _, args := range [][]string{{"numbers", "--portability", "testdata/numbers/ports.csv", "-"}, {"numbers", "--portability", "testdata/numbers/ports.csv"}} {
-		if code, stdinOut, _ := runMain(t, string(input), args...); code != ExitOK || stdinOut != out {
+		if code, stdinOut, _ := runNumbersMain(t, string(input), args...); code != ExitOK || stdinOut != out {
 			t.Errorf("%v on standard input: exit %d, output differs", args, code)
 		}
 	}
 }
 
 func TestNumbersCorpus(t *testing.T) {
-	code, out, errOut := runMain(t, "", "numbers", "--check", "--corpus", "testdata/numbers/corpus.jsonl")
+	code, out, errOut := runNumbersMain(t, "", "numbers", "--check", "--corpus", "testdata/numbers/corpus.jsonl")
 	if code != ExitFail { // one line deliberately expects a mobile to be fixed
 		t.Errorf("exit %d, want %d: %s", code, ExitFail, errOut)
 	}
-	golden(t, "corpus.golden.jsonl", out)
-	golden(t, "corpus-summary.golden.txt", errOut)
-	checkJSONLines(t, out)
+	numbersGolden(t, "corpus.golden.jsonl", out)
+	numbersGolden(t, "corpus-summary.golden.txt", errOut)
+	checkNumbersJSONLines(t, out)
 	// Without --check, the same run succeeds and marks nothing.
-	code, out, errOut = runMain(t, "", "numbers", "--corpus", "testdata/numbers/corpus.jsonl")
+	code, out, errOut = runNumbersMain(t, "", "numbers", "--corpus", "testdata/numbers/corpus.jsonl")
 	if code != ExitOK || strings.Contains(out, "agrees") {
 		t.Errorf("without --check: exit %d, %s", code, errOut)
 	}
@@ -95,7 +97,7 @@ func TestNumbersCorpus(t *testing.T) {
 // TestNumbersPublicCorpus runs the whole public corpus through the
 // command: the package's agreement, seen from the command line.
 func TestNumbersPublicCorpus(t *testing.T) {
-	code, out, errOut := runMain(t, "", "numbers", "--check", "--corpus", "../../msisdn/testdata/msisdn-public.jsonl")
+	code, out, errOut := runNumbersMain(t, "", "numbers", "--check", "--corpus", "../../msisdn/testdata/msisdn-public.jsonl")
 	if code != ExitOK || strings.Contains(out, `"agrees":false`) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -106,11 +108,11 @@ func TestNumbersPublicCorpus(t *testing.T) {
 
 func TestNumbersLongLine(t *testing.T) {
 	in := "0661234567\n" + strings.Repeat("6", 100<<10) + "\n0522123456\n" + strings.Repeat("x", 70<<10)
-	code, out, errOut := runMain(t, in, "numbers")
+	code, out, errOut := runNumbersMain(t, in, "numbers")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if n := checkJSONLines(t, out); n != 4 {
+	if n := checkNumbersJSONLines(t, out); n != 4 {
 		t.Fatalf("%d output lines, want 4:\n%s", n, out)
 	}
 	lines := strings.Split(out, "\n")
@@ -129,16 +131,16 @@ func TestNumbersUsage(t *testing.T) {
 		{"numbers", "--check", "a.txt"},
 		{"numbers", "--no-such-flag"},
 	} {
-		if code, _, errOut := runMain(t, "", args...); code != ExitUsage || !strings.Contains(errOut, "-help") {
+		if code, _, errOut := runNumbersMain(t, "", args...); code != ExitUsage || !strings.Contains(errOut, "-help") {
 			t.Errorf("%v: exit %d, want %d: %s", args, code, ExitUsage, errOut)
 		}
 	}
-	code, out, _ := runMain(t, "", "numbers", "--help")
+	code, out, _ := runNumbersMain(t, "", "numbers", "--help")
 	if code != ExitOK || !strings.Contains(out, "Examples:") || !strings.Contains(out, "--portability") {
 		t.Errorf("--help: exit %d:\n%s", code, out)
 	}
 	// The help's example output is what the command prints.
-	_, ex, _ := runMain(t, "06 61 23 45 67\n", "numbers")
+	_, ex, _ := runNumbersMain(t, "06 61 23 45 67\n", "numbers")
 	if !strings.Contains(out, strings.TrimSpace(ex)) {
 		t.Errorf("the help's example is stale; the command prints %s", ex)
 	}
@@ -147,7 +149,7 @@ func TestNumbersUsage(t *testing.T) {
 		{"numbers", "--portability", "testdata/numbers/no-such-file.csv"},
 		{"numbers", "--portability", "testdata/numbers/input.txt"}, // not a portability CSV
 	} {
-		if code, _, errOut := runMain(t, "", args...); code != ExitFail {
+		if code, _, errOut := runNumbersMain(t, "", args...); code != ExitFail {
 			t.Errorf("%v: exit %d, want %d: %s", args, code, ExitFail, errOut)
 		}
 	}
@@ -164,24 +166,24 @@ func TestNumbersCancel(t *testing.T) {
 	}
 }
 
-// FuzzAppendJSONString checks that any input line is written as a JSON
+// FuzzNumbersJSON checks that any input line is written as a JSON
 // string that reads back as encoding/json would have written it.
-func FuzzAppendJSONString(f *testing.F) {
+func FuzzNumbersJSON(f *testing.F) {
 	for _, s := range []string{"", "06 61", `"\`, "\x00\x1f\x7f", "\xff\xfe", "٠٦", "\u2028\u2029", "é\xc3"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, s []byte) {
-		got := appendJSONString(nil, s)
+		got := appendNumbersJSON(nil, s)
 		var back, want string
 		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("appendJSONString(%q) = %s: %v", s, got, err)
+			t.Fatalf("appendNumbersJSON(%q) = %s: %v", s, got, err)
 		}
 		ref, _ := json.Marshal(string(s))
 		if err := json.Unmarshal(ref, &want); err != nil {
 			t.Fatal(err)
 		}
 		if back != want {
-			t.Fatalf("appendJSONString(%q) reads back as %q, encoding/json as %q", s, back, want)
+			t.Fatalf("appendNumbersJSON(%q) reads back as %q, encoding/json as %q", s, back, want)
 		}
 	})
 }
@@ -254,4 +256,17 @@ func BenchmarkNumbers(b *testing.B) {
 			b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
 	}
+}
+
+// msisdnOperatorsWithPorts returns Operators with 100,000 ports loaded.
+func msisdnOperatorsWithPorts(tb testing.TB) *msisdn.Operators {
+	var csv strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&csv, "0%d,inwi\n", 661000000+i*13)
+	}
+	ops := msisdn.NewOperators()
+	if _, err := ops.LoadPortability(strings.NewReader(csv.String())); err != nil {
+		tb.Fatal(err)
+	}
+	return ops
 }
