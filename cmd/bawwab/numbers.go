@@ -173,9 +173,9 @@ type numbersSummary struct {
 	longLines                 int64
 }
 
-// corpusLine is a line of the corpus format: the input, and optionally
+// numbersCorpusLine is a line of the corpus format: the input, and optionally
 // what it must give.
-type corpusLine struct {
+type numbersCorpusLine struct {
 	Input   *string         `json:"input"`
 	E164    json.RawMessage `json:"e164"`
 	Mobile  *bool           `json:"mobile"`
@@ -309,7 +309,7 @@ func (cl *numberCleaner) corpusLine(dst []byte, lineNo int64, line []byte) ([]by
 	if len(bytes.TrimSpace(line)) == 0 {
 		return dst, nil
 	}
-	var c corpusLine
+	var c numbersCorpusLine
 	err := json.Unmarshal(line, &c)
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -345,7 +345,7 @@ func (cl *numberCleaner) corpusLine(dst []byte, lineNo int64, line []byte) ([]by
 }
 
 // agrees compares a parse result with a corpus line's expectations.
-func agrees(c corpusLine, n msisdn.Number, err error) bool {
+func agrees(c numbersCorpusLine, n msisdn.Number, err error) bool {
 	var want *string
 	if err := json.Unmarshal(c.E164, &want); err != nil {
 		return false

@@ -32,6 +32,12 @@ func New(w io.Writer, total int64, description, what string) *Bar {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
+	if total > 0 {
+		// One byte more than the input, so that reading the last byte does
+		// not complete the bar (and print its final newline) before Finish
+		// has drawn the final count.
+		total++
+	}
 	return &Bar{
 		what: what,
 		bar: progressbar.NewOptions64(total,
