@@ -1,0 +1,202 @@
+package compliance
+
+import (
+	"sync"
+	"testing"
+	"time"
+	_ "time/tzdata" // the rules' time zone must not depend on the system's
+
+	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/msisdn"
+)
+
+// The test registry: providers in every standing, contracts that start and
+// end, an operator's own account, advertisers and their sender IDs of both
+// categories, and opt-out channels of every scope.
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+var casablanca = func() *time.Location {
+	loc, err := time.LoadLocation("Africa/Casablanca")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// local returns a time in Africa/Casablanca.
+func local(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, casablanca)
+}
+
+func testRegistry() *Registry {
+	declared := date(2020, 3, 1)
+	prov := func(id string, st bawwab.ProviderStatus) *bawwab.Provider {
+		return &bawwab.Provider{ID: id, Name: id + " SARL", ANRTDeclaration: "ANRT-" + id, DeclaredAt: declared, Status: st}
+	}
+	newvas := prov("newvas", bawwab.ProviderActive)
+	newvas.DeclaredAt = date(2026, 6, 1)
+	nodecl := prov("nodeclvas", bawwab.ProviderActive)
+	nodecl.ANRTDeclaration = ""
+	acct := func(id, p string) *bawwab.Account {
+		return &bawwab.Account{ID: id, ProviderID: p, SecretHash: "$argon2id$x"}
+	}
+	off := acct("atlas-off", "atlasvas")
+	off.Disabled = true
+	contract := func(id, p, op string, from, to time.Time) *bawwab.Contract {
+		return &bawwab.Contract{ID: id, ProviderID: p, OperatorID: op, ValidFrom: from, ValidTo: to}
+	}
+	var contracts []*bawwab.Contract
+	for _, p := range []string{"warnvas", "throttlevas", "suspvas", "gonevas", "newvas", "nodeclvas", "othervas"} {
+		for _, op := range []string{"iam", "orange", "inwi"} {
+			contracts = append(contracts, contract(p+"-"+op, p, op, declared, time.Time{}))
+		}
+	}
+	contracts = append(contracts,
+		contract("atlas-iam", "atlasvas", "iam", declared, time.Time{}),
+		contract("atlas-orange", "atlasvas", "orange", declared, date(2026, 1, 1)), // expired
+		contract("atlas-inwi", "atlasvas", "inwi", date(2026, 6, 1), time.Time{}),  // not yet
+		contract("atlas-inwi-old", "atlasvas", "inwi", date(2021, 1, 1), date(2022, 1, 1)),
+		contract("atlas-mvno", "atlasvas", "mvno", declared, time.Time{}), // unknown operator: skipped
+	)
+	adv := func(id string, provs ...string) *bawwab.Advertiser {
+		return &bawwab.Advertiser{ID: id, Name: id, ProviderIDs: provs}
+	}
+	snd := func(v, p, a string, c bawwab.Category) *bawwab.SenderID {
+		return &bawwab.SenderID{Value: v, ProviderID: p, AdvertiserID: a, Category: c}
+	}
+	com, tra := bawwab.CategoryCommercial, bawwab.CategoryTransactional
+	return &Registry{
+		Seq: 42,
+		Operators: []*bawwab.Operator{
+			{ID: "iam", Name: "Maroc Telecom"}, {ID: "orange", Name: "Orange Maroc"}, {ID: "inwi", Name: "inwi"},
+		},
+		Providers: []*bawwab.Provider{
+			prov("atlasvas", bawwab.ProviderActive),
+			prov("warnvas", bawwab.ProviderWarned),
+			prov("throttlevas", bawwab.ProviderThrottled),
+			prov("suspvas", bawwab.ProviderSuspended),
+			prov("gonevas", bawwab.ProviderWithdrawn),
+			prov("othervas", bawwab.ProviderActive),
+			newvas, nodecl,
+			{ID: "iam-marketing", Name: "Maroc Telecom (marketing)", OperatorID: "iam"},
+		},
+		Accounts: []*bawwab.Account{
+			acct("atlas", "atlasvas"), off, acct("warn", "warnvas"), acct("throttle", "throttlevas"),
+			acct("susp", "suspvas"), acct("gone", "gonevas"), acct("new", "newvas"),
+			acct("nodecl", "nodeclvas"), acct("other", "othervas"), acct("iamsmpp", "iam-marketing"),
+			acct("orphan", "ghostvas"),
+		},
+		Contracts: contracts,
+		Advertisers: []*bawwab.Advertiser{
+			adv("atlas-market", "atlasvas", "warnvas", "throttlevas", "suspvas", "gonevas", "newvas", "nodeclvas"),
+			adv("kech-shop", "atlasvas"),
+			adv("banque-sud", "atlasvas"),
+			adv("souk-deal", "othervas"),
+			adv("iam-offers", "iam-marketing"),
+			adv("dropped-brand"), // no provider acts for it any more
+		},
+		SenderIDs: []*bawwab.SenderID{
+			snd("ATLASMKT", "atlasvas", "atlas-market", com),
+			snd("5050", "atlasvas", "atlas-market", com),
+			snd("KECHSHOP", "atlasvas", "kech-shop", com),
+			snd("KECHLIVR", "atlasvas", "kech-shop", tra),
+			snd("BANQSUD", "atlasvas", "banque-sud", com),
+			snd("SOUKDEAL", "othervas", "souk-deal", com),
+			snd("WARNMKT", "warnvas", "atlas-market", com),
+			snd("THRMKT", "throttlevas", "atlas-market", com),
+			snd("SUSPMKT", "suspvas", "atlas-market", com),
+			snd("GONEMKT", "gonevas", "atlas-market", com),
+			snd("NEWMKT", "newvas", "atlas-market", com),
+			snd("NODECL", "nodeclvas", "atlas-market", com),
+			snd("IAMPROMO", "iam-marketing", "iam-offers", com),
+			snd("DROPPED", "atlasvas", "dropped-brand", com),
+			snd("NOCAT", "atlasvas", "atlas-market", bawwab.CategoryUnknown),
+		},
+		Channels: []*bawwab.Channel{
+			{Code: "3030", Purpose: bawwab.PurposeOptOut, Scope: bawwab.ChannelNational, Free: true},
+			{Code: "5050", Purpose: bawwab.PurposeOptOut, Scope: bawwab.ChannelProvider, Free: true, ProviderID: "atlasvas"},
+			{Code: "7777", Purpose: bawwab.PurposeOptOut, Scope: bawwab.ChannelProvider, Free: false, ProviderID: "atlasvas"},
+			{Code: "8585", Purpose: bawwab.PurposeOptOut, Scope: bawwab.ChannelAdvertiser, Free: true, AdvertiserID: "kech-shop"},
+			{Code: "4545", Purpose: bawwab.PurposeOptOut, Scope: bawwab.ChannelProvider, Free: true, ProviderID: "othervas"},
+			{Code: "6060", Purpose: bawwab.PurposeComplaint, Scope: bawwab.ChannelNational, Free: true},
+		},
+	}
+}
+
+// Numbers by range holder (msisdn's prefix table): 0611… is IAM, 0612…
+// Orange, 0600… inwi.
+const (
+	iamNumber    = "0611223344"
+	orangeNumber = "0612334455"
+	inwiNumber   = "0600112233"
+)
+
+func number(t testing.TB, s string) msisdn.Number {
+	t.Helper()
+	n, err := msisdn.Parse(s)
+	if err != nil {
+		t.Fatalf("parse %q: %v", s, err)
+	}
+	return n
+}
+
+// mapOppositions is an opposition register in Go maps, for the tests: the
+// optout package's index replaces it once merged.
+type mapOppositions struct {
+	mu     sync.RWMutex
+	scopes map[bawwab.Scope]uint32
+	stops  map[uint32]map[msisdn.Number]bool
+}
+
+func newMapOppositions() *mapOppositions {
+	return &mapOppositions{scopes: map[bawwab.Scope]uint32{}, stops: map[uint32]map[msisdn.Number]bool{}}
+}
+
+func (o *mapOppositions) Resolve(s bawwab.Scope) (uint32, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if s.Kind == bawwab.ScopeNational {
+		return 0, nil
+	}
+	h, ok := o.scopes[s]
+	if !ok {
+		h = uint32(len(o.scopes) + 1)
+		o.scopes[s] = h
+	}
+	return h, nil
+}
+
+func (o *mapOppositions) stop(t testing.TB, s bawwab.Scope, n msisdn.Number) {
+	h, _ := o.Resolve(s)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.stops[h] == nil {
+		o.stops[h] = map[msisdn.Number]bool{}
+	}
+	o.stops[h][n] = true
+}
+
+func (o *mapOppositions) Opposed(n msisdn.Number, adv, prov uint32) (bawwab.ScopeKind, bool) {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	switch {
+	case o.stops[0][n]:
+		return bawwab.ScopeNational, true
+	case prov != 0 && o.stops[prov][n]:
+		return bawwab.ScopeProvider, true
+	case adv != 0 && o.stops[adv][n]:
+		return bawwab.ScopeAdvertiser, true
+	}
+	return 0, false
+}
+
+// mapConsents is a consent register in a Go map.
+type mapConsents map[consentKey]bool
+
+type consentKey struct {
+	n   msisdn.Number
+	adv string
+}
+
+func (c mapConsents) Consented(n msisdn.Number, adv string) bool { return c[consentKey{n, adv}] }
