@@ -158,20 +158,20 @@ func (c *Config) Version() string {
 	return CodeVersion + "-" + hex.EncodeToString(sum[:5])
 }
 
-// canonical returns a copy of c in a form where equal configurations
-// marshal to the same bytes.
+// canonical returns a copy of c in a form where configurations that decide
+// alike marshal to the same bytes: a global mode of plain enforce (the
+// default) and a provider's override equal to the global mode are left out.
 func (c *Config) canonical() Config {
 	k := *c
-	k.Rules = c.Rules.canonical()
-	if len(c.Providers) > 0 {
-		k.Providers = make(map[string]Modes, len(c.Providers))
-		for id, m := range c.Providers {
-			if m = m.canonical(); m != (Modes{}) {
-				k.Providers[id] = m
+	k.Rules = c.Rules.canonical(nil)
+	k.Providers = nil
+	for id, m := range c.Providers {
+		if m = m.canonical(&k.Rules); m != (Modes{}) {
+			if k.Providers == nil {
+				k.Providers = make(map[string]Modes)
 			}
+			k.Providers[id] = m
 		}
-	} else {
-		k.Providers = nil
 	}
 	k.NoSendWeekdays = slices.Compact(slices.Sorted(slices.Values(c.NoSendWeekdays)))
 	k.NoSendDates = slices.Compact(slices.SortedFunc(slices.Values(c.NoSendDates), Date.Compare))
@@ -278,16 +278,28 @@ func (m *Modes) validate(prefix string) error {
 	return nil
 }
 
-func (m Modes) canonical() Modes {
+// canonical returns m with times in UTC and without the modes that change
+// nothing: plain enforce at the global level (global nil), a mode equal to
+// the global one in a provider's override.
+func (m Modes) canonical(global *Modes) Modes {
 	var k Modes
 	for r := R1; r <= NumRules; r++ {
-		if rm := m.Get(r); rm != nil {
-			c := *rm
-			if !c.EnforceFrom.IsZero() {
-				c.EnforceFrom = c.EnforceFrom.UTC()
-			}
-			k.Set(r, c)
+		rm := m.Get(r)
+		if rm == nil {
+			continue
 		}
+		c := *rm
+		if !c.EnforceFrom.IsZero() {
+			c.EnforceFrom = c.EnforceFrom.UTC()
+		}
+		base := RuleMode{} // plain enforce
+		if global != nil && global.Get(r) != nil {
+			base = *global.Get(r)
+		}
+		if c == base {
+			continue
+		}
+		k.Set(r, c)
 	}
 	return k
 }

@@ -438,7 +438,7 @@ func (d *Decider) commercial(r *Result, s *Submission, st *state, modes *modeTab
 				return true
 			}
 		default:
-			until, uday, ok := st.hours.next(today, sec)
+			until, uday, ok := st.hours.next(s.Time, today, sec)
 			if !ok {
 				r.finding(R7, bawwab.ReasonQuietHours, NoAllowedTime, modes, t)
 				return true

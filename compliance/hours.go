@@ -76,9 +76,33 @@ func (h *hours) allowed(d, sec int32) bool { return h.dayAllowed(d) && h.inWindo
 // maxDeferDays bounds the search for the next allowed time.
 const maxDeferDays = 400
 
-// next returns the next allowed instant after local day d at sec, and its
-// local day; ok is false when none comes within maxDeferDays.
-func (h *hours) next(d, sec int32) (t time.Time, day int32, ok bool) {
+// next returns the first allowed instant after now (local day d at sec),
+// and its local day; ok is false when none comes within maxDeferDays.
+func (h *hours) next(now time.Time, d, sec int32) (t time.Time, day int32, ok bool) {
+	t, day, ok = h.nextByClock(now, d, sec)
+	// When the clocks change before t, the local time after the change may
+	// be allowed (clocks going back into the window, or jumping into it), or
+	// bring an earlier window: start again from each change.
+	for from := now; ok; {
+		_, change := from.In(h.loc).ZoneBounds()
+		if change.IsZero() || !change.Before(t) {
+			break
+		}
+		cd, cs := h.local(change)
+		if h.allowed(cd, cs) {
+			return change, cd, true
+		}
+		if t2, d2, ok2 := h.nextByClock(change, cd, cs); ok2 && t2.Before(t) {
+			t, day = t2, d2
+		}
+		from = change
+	}
+	return t, day, ok
+}
+
+// nextByClock is next for a clock that does not change between now and
+// the result.
+func (h *hours) nextByClock(now time.Time, d, sec int32) (t time.Time, day int32, ok bool) {
 	for i := int32(0); i <= maxDeferDays; i++ {
 		day := d + i
 		if !h.dayAllowed(day) {
@@ -101,12 +125,31 @@ func (h *hours) next(d, sec int32) (t time.Time, day int32, ok bool) {
 			at := max(after, w[0])
 			y, m, dd := time.Unix(int64(day)*secondsPerDay, 0).UTC().Date()
 			t := time.Date(y, m, dd, int(at/3600), int(at%3600/60), int(at%60), 0, h.loc)
-			// A time in a gap of the clocks (none in the window in
-			// Morocco today) is moved forward by time.Date; its day is
-			// read again.
+			if ld, ls := h.local(t); ld != day || ls != at || !t.Add(-time.Hour).Before(now) {
+				// Near a change of the clocks the local time may not exist
+				// (it is skipped) or come twice: find the first instant
+				// whose local clock reaches it.
+				t = h.firstReaching(now, t, day, at)
+			}
 			ld, _ := h.local(t)
 			return t, ld, true
 		}
 	}
 	return time.Time{}, 0, false
+}
+
+// firstReaching returns the first minute, within two hours of guess and not
+// before now, whose local clock is at or past day at sec: where a window
+// opens when the clocks jump over its start or go back across it.
+func (h *hours) firstReaching(now, guess time.Time, day, sec int32) time.Time {
+	t := guess.Add(-2 * time.Hour).Truncate(time.Minute)
+	if t.Before(now) {
+		t = now.Truncate(time.Minute).Add(time.Minute)
+	}
+	for end := guess.Add(2 * time.Hour); t.Before(end); t = t.Add(time.Minute) {
+		if d, s := h.local(t); d > day || (d == day && s >= sec) {
+			return t
+		}
+	}
+	return guess
 }
