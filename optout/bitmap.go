@@ -45,23 +45,30 @@ func (c *container) contains(lo uint16) bool {
 	return has16(c.arr, lo)
 }
 
-// has16 reports whether the sorted a holds v. The loop has no branch on the
-// data (the compiler turns the comparison into a conditional move), which
-// matters more than the step count on random lookups.
+// has16 reports whether the sorted a holds v.
 func has16(a []uint16, v uint16) bool {
+	i := search16(a, v)
+	return i < len(a) && a[i] == v
+}
+
+// search16 returns the index of the last element of the sorted a not
+// above v (0 if there is none; len(a) if a is empty). The loop has no
+// branch on the data: on random lookups a mispredicted branch per step
+// costs more than the steps themselves.
+func search16(a []uint16, v uint16) int {
 	n := len(a)
 	if n == 0 {
-		return false
+		return 0
 	}
 	base := 0
 	for n > 1 {
 		half := n >> 1
-		if a[base+half] <= v {
-			base += half
-		}
+		// gt is all ones when a[base+half] > v, else zero.
+		gt := (int(v) - int(a[base+half])) >> 63
+		base += half &^ gt
 		n -= half
 	}
-	return a[base] == v
+	return base
 }
 
 // with returns a container holding c's members and lo: c itself when lo is
@@ -313,29 +320,34 @@ func (b *bitmap) slot(key uint16) (int, bool) {
 		i := int(key) - int(b.base)
 		return i, uint(i) < uint(len(b.conts))
 	}
-	k := b.keys
-	n := len(k)
-	if n == 0 {
-		return 0, false
-	}
-	base := 0
-	for n > 1 {
-		half := n >> 1
-		if k[base+half] <= key {
-			base += half
-		}
-		n -= half
-	}
-	return base, k[base] == key
+	i := search16(b.keys, key)
+	return i, i < len(b.keys) && b.keys[i] == key
 }
 
+// contains is the hot path: written out by hand so that the common case
+// (a dense directory, a bitmap container) makes no call.
 func (b *bitmap) contains(x uint32) bool {
-	i, ok := b.slot(uint16(x >> 16))
-	if !ok {
+	var c *container
+	if b.dense {
+		i := int(x>>16) - int(b.base)
+		if uint(i) >= uint(len(b.conts)) {
+			return false
+		}
+		c = b.conts[i].Load()
+	} else {
+		i, ok := b.slot(uint16(x >> 16))
+		if !ok {
+			return false
+		}
+		c = b.conts[i].Load()
+	}
+	if c == nil {
 		return false
 	}
-	c := b.conts[i].Load()
-	return c != nil && c.contains(uint16(x))
+	if c.bits != nil {
+		return c.bits[uint16(x)>>6]&(1<<(x&63)) != 0
+	}
+	return has16(c.arr, uint16(x))
 }
 
 // chunks returns the bitmap's non-empty chunks in key order, as they are

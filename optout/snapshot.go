@@ -313,8 +313,8 @@ func decode(data []byte) (*Index, error) {
 	scopes := make([]bawwab.Scope, 0, nScopes)
 	chunks := make([][]chunk, 0, nScopes)
 	known := make(map[bawwab.Scope]bool, nScopes)
-	lows := make([]uint16, 0, 1<<16)
-	vals := make([]uint32, 4096)
+	var lows []uint16 // grows to the largest chunk
+	vals := make([]uint32, 1024)
 	limit := uint64(foreignBase) + uint64(nForeign) // members are below it
 	for i := range nScopes {
 		kind := r.byte()

@@ -1,0 +1,353 @@
+package optout
+
+import (
+	"flag"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/bawwab/bawwab"
+)
+
+// The benchmarks below hold 10 M opposed numbers (set -optout.n for a
+// quicker run): they build their data on first use, so plain `go test`
+// never pays for them. Run them side by side:
+//
+//	go test -run '^$' -bench . -benchtime 2000000x -count 1 ./optout/
+//
+// The data: n distinct random mobile numbers (6xxxxxxxx and 7xxxxxxxx,
+// 200 M possible, so 5 % of them for 10 M), and lookups that are half
+// members, half random mobile numbers (mostly misses).
+var benchN = flag.Int("optout.n", 10_000_000, "opposed numbers in the optout benchmarks")
+
+type benchData struct {
+	nums   []uint32 // the opposed numbers, in random order
+	probes []uint32 // lookups: even indexes members, odd ones random
+	m      map[uint64]struct{}
+	rb     *roaring.Bitmap
+	// flat is one bit per mobile number, 25 MB: no structure at all, the
+	// floor of a random lookup on this machine.
+	flat []uint64
+	ix   *Index // national scope only: the same numbers as m
+	// ix3 has the same national list, plus a provider with n/10 numbers
+	// and an advertiser with n/100: a gateway's three lookups.
+	ix3       *Index
+	adv, prov Handle
+	// Heap bytes per number, measured with runtime.MemStats around the
+	// building of each structure.
+	mapBytes, roaringBytes, ixBytes float64
+}
+
+var benchSetup struct {
+	once sync.Once
+	d    *benchData
+}
+
+const probeMask = 1<<20 - 1
+
+// randomMobiles returns n distinct random numbers among 600,000,000 to
+// 799,999,999.
+func randomMobiles(r *rand.Rand, n int) []uint32 {
+	seen := make([]uint64, 200_000_000/64)
+	out := make([]uint32, 0, n)
+	for len(out) < n {
+		v := uint32(r.IntN(200_000_000))
+		if seen[v/64]&(1<<(v%64)) == 0 {
+			seen[v/64] |= 1 << (v % 64)
+			out = append(out, 600_000_000+v)
+		}
+	}
+	return out
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+func setupBench(b *testing.B) *benchData {
+	benchSetup.once.Do(func() {
+		n := *benchN
+		r := rand.New(rand.NewPCG(10, 20))
+		d := &benchData{nums: randomMobiles(r, n)}
+		d.probes = make([]uint32, probeMask+1)
+		for i := range d.probes {
+			if i%2 == 0 {
+				d.probes[i] = d.nums[r.IntN(n)]
+			} else {
+				d.probes[i] = 600_000_000 + uint32(r.IntN(200_000_000))
+			}
+		}
+
+		h0 := heapInUse()
+		d.m = make(map[uint64]struct{})
+		for _, x := range d.nums {
+			d.m[uint64(x)] = struct{}{}
+		}
+		h1 := heapInUse()
+		d.mapBytes = float64(h1-h0) / float64(n)
+
+		d.rb = roaring.New()
+		for _, x := range d.nums {
+			d.rb.Add(x)
+		}
+		d.rb = d.rb.Clone() // without the spare capacity of the arrays
+		h2 := heapInUse()
+		d.roaringBytes = float64(h2-h1) / float64(n)
+
+		d.flat = make([]uint64, 200_000_000/64)
+		for _, x := range d.nums {
+			v := x - 600_000_000
+			d.flat[v/64] |= 1 << (v % 64)
+		}
+
+		bl := NewBuilder()
+		for _, x := range d.nums {
+			bl.set(National, x, true)
+		}
+		d.ix = bl.Index()
+		bl = nil
+		h3 := heapInUse()
+		d.ixBytes = float64(h3-h2) / float64(n)
+
+		bl = NewBuilder()
+		bl.handles[bawwab.Scope{Kind: bawwab.ScopeProvider, ID: "vas"}] = 1
+		bl.handles[bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: "adv"}] = 2
+		bl.scopes = append(bl.scopes, bawwab.Scope{Kind: bawwab.ScopeProvider, ID: "vas"}, bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: "adv"})
+		bl.sets = append(bl.sets, map[uint16]*container{}, map[uint16]*container{})
+		for _, x := range d.nums {
+			bl.set(National, x, true)
+		}
+		for _, x := range randomMobiles(r, n/10) {
+			bl.set(1, x, true)
+		}
+		for _, x := range randomMobiles(r, n/100) {
+			bl.set(2, x, true)
+		}
+		d.ix3, d.prov, d.adv = bl.Index(), 1, 2
+		benchSetup.d = d
+	})
+	b.ResetTimer()
+	return benchSetup.d
+}
+
+var sink int
+
+// BenchmarkLookup10M compares one lookup in the index with one in a Go map
+// (the reference) and in a roaring.Bitmap, all holding the same numbers.
+// Every sub-benchmark reports the heap its structure holds per number,
+// and the index's ratios to the map.
+func BenchmarkLookup10M(b *testing.B) {
+	d := setupBench(b)
+	report := func(b *testing.B, bytesPerNumber float64) {
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mlookups/s")
+		b.ReportMetric(bytesPerNumber, "B/number")
+	}
+	b.Run("map", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			if _, ok := d.m[uint64(d.probes[i&probeMask])]; ok {
+				n++
+			}
+		}
+		sink += n
+		report(b, d.mapBytes)
+	})
+	b.Run("flat", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			x := d.probes[i&probeMask] - 600_000_000
+			if d.flat[x/64]&(1<<(x%64)) != 0 {
+				n++
+			}
+		}
+		sink += n
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mlookups/s")
+	})
+	b.Run("roaring", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			if d.rb.Contains(d.probes[i&probeMask]) {
+				n++
+			}
+		}
+		sink += n
+		report(b, d.roaringBytes)
+	})
+	b.Run("index", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			if !d.ix.MaySend(d.probes[i&probeMask], National, National) {
+				n++
+			}
+		}
+		sink += n
+		report(b, d.ixBytes)
+		b.ReportMetric(d.ixBytes/d.mapBytes, "mem/map")
+	})
+	b.Run("index-3-scopes", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			if !d.ix3.MaySend(d.probes[i&probeMask], d.adv, d.prov) {
+				n++
+			}
+		}
+		sink += n
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mlookups/s")
+	})
+	b.Run("index-e164", func(b *testing.B) {
+		// The convenient form, with the number as text: what parsing
+		// costs on top (the gateway has the NSN from msisdn already).
+		texts := make([]string, 1<<12)
+		for i := range texts {
+			texts[i] = "+212" + itoa9(d.probes[i*(len(d.probes)/len(texts))])
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			if !d.ix3.MaySendE164(texts[i&(len(texts)-1)], d.adv, d.prov) {
+				n++
+			}
+		}
+		sink += n
+	})
+	// The same lookups from every core at once: reads share nothing
+	// written, so they scale with the cores.
+	b.Run("map-parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i, n := rand.IntN(len(d.probes)), 0
+			for pb.Next() {
+				if _, ok := d.m[uint64(d.probes[i&probeMask])]; ok {
+					n++
+				}
+				i++
+			}
+			_ = n
+		})
+		report(b, d.mapBytes)
+	})
+	b.Run("index-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i, n := rand.IntN(len(d.probes)), 0
+			for pb.Next() {
+				if !d.ix.MaySend(d.probes[i&probeMask], National, National) {
+					n++
+				}
+				i++
+			}
+			_ = n
+		})
+		report(b, d.ixBytes)
+	})
+	b.Run("index-3-scopes-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i, n := rand.IntN(len(d.probes)), 0
+			for pb.Next() {
+				if !d.ix3.MaySend(d.probes[i&probeMask], d.adv, d.prov) {
+					n++
+				}
+				i++
+			}
+			_ = n
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Mlookups/s")
+	})
+}
+
+// BenchmarkSnapshot10M writes the 10 M index to a file and loads it back
+// (target: a load under 2 s).
+func BenchmarkSnapshot10M(b *testing.B) {
+	d := setupBench(b)
+	path := filepath.Join(b.TempDir(), "optout.snap")
+	b.Run("save", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := d.ix3.Save(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			ix, err := Load(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ix.Count(National) != int64(len(d.nums)) {
+				b.Fatalf("loaded %d numbers, want %d", ix.Count(National), len(d.nums))
+			}
+		}
+	})
+}
+
+// BenchmarkBuild10M builds the index from 10 M STOP events, as from the
+// store at a first start: the events carry E.164 strings, made as the
+// store's rows would be.
+func BenchmarkBuild10M(b *testing.B) {
+	d := setupBench(b)
+	b.Run("events", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			ix, err := Build(func(yield func(bawwab.Opposition, error) bool) {
+				var text [13]byte
+				copy(text[:], "+212")
+				for j, x := range d.nums {
+					for k := 12; k >= 4; k-- {
+						text[k] = byte('0' + x%10)
+						x /= 10
+					}
+					if !yield(bawwab.Opposition{Seq: int64(j + 1), MSISDN: string(text[:]), Scope: bawwab.NationalScope}, nil) {
+						return
+					}
+				}
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ix.Count(National) != int64(len(d.nums)) {
+				b.Fatal("wrong count")
+			}
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/build")
+	})
+}
+
+// BenchmarkApply10M is the cost of one live change on the 10 M index: a
+// STOP, then the START that lifts it, each copying one container.
+func BenchmarkApply10M(b *testing.B) {
+	d := setupBench(b)
+	ix := d.ix3
+	seq := ix.Seq()
+	r := rand.New(rand.NewPCG(7, 7))
+	texts := make([]string, 1024)
+	for i := range texts {
+		texts[i] = "+212" + itoa9(600_000_000+uint32(r.IntN(200_000_000)))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		num := texts[i&1023]
+		act := bawwab.ActionStop
+		if i&1024 != 0 {
+			act = bawwab.ActionStart
+		}
+		seq++
+		if _, err := ix.Apply(bawwab.Opposition{Seq: seq, MSISDN: num, Scope: bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: "adv"}, Action: act}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

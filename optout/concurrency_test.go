@@ -1,0 +1,205 @@
+package optout
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bawwab/bawwab"
+)
+
+// TestStopSeenByNextRead: once Apply returns, a read on another goroutine
+// that starts afterwards sees the STOP (and then the START).
+func TestStopSeenByNextRead(t *testing.T) {
+	ix := New()
+	atlas := ix.Advertiser("atlas")
+	numbers := make(chan uint32)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for x := range numbers {
+			if ix.MaySend(x, atlas, National) {
+				t.Errorf("read after Apply(STOP %d) returned may send", x)
+			}
+		}
+	}()
+	for i := range 2000 {
+		x := uint32(612_368_384 + 7*i)
+		op := bawwab.Opposition{Seq: int64(i + 1), MSISDN: "+212" + itoa9(x), Scope: bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: "atlas"}}
+		if _, err := ix.Apply(op); err != nil {
+			t.Fatal(err)
+		}
+		numbers <- x
+	}
+	close(numbers)
+	<-done
+}
+
+// TestConcurrentReadsAndWrites runs readers against one writer that keeps
+// stopping numbers in the chunks they read, lifting others, adding scopes
+// and foreign numbers, while snapshots are taken. Readers check what must
+// hold at every instant; the snapshots must each be exactly the register
+// at their sequence. Run it with -race.
+func TestConcurrentReadsAndWrites(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	const base = 612_368_384 // all numbers in two adjacent chunks
+	perm := r.Perm(2 << 16)
+	var fixed, free, churn, stops []uint32
+	for i, p := range perm[:4000] {
+		x := uint32(base + p)
+		switch {
+		case i < 200:
+			fixed = append(fixed, x)
+		case i < 400:
+			free = append(free, x)
+		case i < 900:
+			churn = append(churn, x)
+		default:
+			stops = append(stops, x)
+		}
+	}
+	scopes := []bawwab.Scope{
+		bawwab.NationalScope,
+		{Kind: bawwab.ScopeProvider, ID: "vas1"},
+		{Kind: bawwab.ScopeAdvertiser, ID: "atlas"},
+	}
+	num := func(x uint32) string { return "+212" + itoa9(x) }
+
+	// The register: fixed numbers stopped first, then the live changes.
+	var ops []bawwab.Opposition
+	add := func(action bawwab.OppositionAction, number string, s bawwab.Scope) {
+		ops = append(ops, bawwab.Opposition{Seq: int64(len(ops) + 1), MSISDN: number, Scope: s, Action: action})
+	}
+	for _, x := range fixed {
+		add(bawwab.ActionStop, num(x), bawwab.NationalScope)
+	}
+	firstLive := len(ops)
+	stopAt := make([]int, len(stops)) // index in ops of each stop
+	for k, x := range stops {
+		stopAt[k] = len(ops)
+		add(bawwab.ActionStop, num(x), scopes[k%3])
+		c := churn[r.IntN(len(churn))]
+		add(bawwab.OppositionAction(r.IntN(2)), num(c), scopes[r.IntN(3)])
+		if k%50 == 0 {
+			add(bawwab.ActionStop, num(free[0]+1), bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: fmt.Sprintf("adv%d", k)})
+			add(bawwab.OppositionAction(r.IntN(2)), fmt.Sprintf("+3361234%04d", k%97), scopes[r.IntN(3)])
+		}
+	}
+
+	ix := New()
+	atlas, vas1 := ix.Advertiser("atlas"), ix.Provider("vas1")
+	for _, op := range ops[:firstLive] {
+		if _, err := ix.Apply(op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var published atomic.Int64 // stops[:published] are in force
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for g := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rr := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := 0; !stop.Load(); i++ {
+				k := int(published.Load())
+				if k > 0 {
+					x := stops[k-1]
+					if ix.MaySend(x, atlas, vas1) {
+						t.Errorf("stop %d (%d) published but not in force", k-1, x)
+						return
+					}
+					if j := rr.IntN(k); ix.MaySendE164(num(stops[j]), atlas, vas1) {
+						t.Errorf("stop %d not in force", j)
+						return
+					}
+				}
+				if x := fixed[rr.IntN(len(fixed))]; ix.MaySend(x, National, National) {
+					t.Errorf("fixed stop %d not in force", x)
+					return
+				}
+				if x := free[1+rr.IntN(len(free)-1)]; !ix.MaySend(x, atlas, vas1) {
+					t.Errorf("number %d never stopped is refused", x)
+					return
+				}
+				// Churned numbers may be either; the reads must just work.
+				ix.MaySend(churn[rr.IntN(len(churn))], atlas, vas1)
+				if i%64 == 0 {
+					ix.MaySendTo(num(free[0]+1), fmt.Sprintf("adv%d", rr.IntN(len(stops))), "vas1")
+					ix.MaySendTo(fmt.Sprintf("+3361234%04d", rr.IntN(97)), "atlas", "vas1")
+					if _, err := ix.Scopes(num(churn[0])); err != nil {
+						t.Error(err)
+						return
+					}
+					ix.Counts()
+				}
+			}
+		}()
+	}
+	// Snapshots taken while the writer runs.
+	snaps := make(chan []byte, 8)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(snaps)
+		for i := 0; i < 4 && !stop.Load(); i++ {
+			for int(published.Load()) < i*len(stops)/4 && !stop.Load() {
+				runtime.Gosched()
+			}
+			var buf bytes.Buffer
+			if _, err := ix.WriteTo(&buf); err != nil {
+				t.Error(err)
+				return
+			}
+			snaps <- buf.Bytes()
+		}
+	}()
+
+	next := 0
+	for i, op := range ops[firstLive:] {
+		if _, err := ix.Apply(op); err != nil {
+			t.Fatal(err)
+		}
+		if next < len(stopAt) && stopAt[next] == firstLive+i {
+			next++
+			published.Store(int64(next))
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+
+	// Each snapshot is the register at its sequence, exactly.
+	u := universe{scopes: scopes}
+	for _, x := range append(append(append(append([]uint32{}, fixed...), free...), churn...), stops...) {
+		u.numbers = append(u.numbers, num(x))
+	}
+	for i := range 97 {
+		u.numbers = append(u.numbers, fmt.Sprintf("+3361234%04d", i))
+	}
+	for k := 0; k < len(stops); k += 50 {
+		u.scopes = append(u.scopes, bawwab.Scope{Kind: bawwab.ScopeAdvertiser, ID: fmt.Sprintf("adv%d", k)})
+	}
+	n := 0
+	for data := range snaps {
+		snap, err := decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := model{}
+		for _, op := range ops[:snap.Seq()] {
+			m.apply(op)
+		}
+		compare(t, snap, m, u)
+		n++
+	}
+	m := model{}
+	for _, op := range ops {
+		m.apply(op)
+	}
+	compare(t, ix, m, u)
+	t.Logf("%d changes, %d snapshots checked", len(ops), n)
+}
