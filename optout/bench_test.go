@@ -101,12 +101,6 @@ func setupBench(b *testing.B) *benchData {
 		h2 := heapInUse()
 		d.roaringBytes = float64(h2-h1) / float64(n)
 
-		d.flat = make([]uint64, 200_000_000/64)
-		for _, x := range d.nums {
-			v := x - 600_000_000
-			d.flat[v/64] |= 1 << (v % 64)
-		}
-
 		bl := NewBuilder()
 		for _, x := range d.nums {
 			bl.set(National, x, true)
@@ -115,6 +109,12 @@ func setupBench(b *testing.B) *benchData {
 		bl = nil
 		h3 := heapInUse()
 		d.ixBytes = float64(h3-h2) / float64(n)
+
+		d.flat = make([]uint64, 200_000_000/64)
+		for _, x := range d.nums {
+			v := x - 600_000_000
+			d.flat[v/64] |= 1 << (v % 64)
+		}
 
 		bl = NewBuilder()
 		bl.handles[bawwab.Scope{Kind: bawwab.ScopeProvider, ID: "vas"}] = 1

@@ -8,34 +8,40 @@ import (
 
 // The set of numbers that opposed one scope is a compressed bitmap laid out
 // like a roaring bitmap: a number's high 16 bits pick a chunk of 65,536
-// numbers, and each chunk is a container holding the low 16 bits, either as
-// a sorted array (few members) or as a plain bitmap of 8 KiB (many).
+// numbers, and each chunk holds the low 16 bits, either as a sorted array
+// (few members) or as a plain bitmap of 8 KiB (many).
 //
-// Two things differ from the roaring library's Bitmap, and both are there
-// for the gateway's reads:
+// Three things differ from the roaring library's Bitmap, all for the
+// gateway's reads:
 //
-//   - Published containers are immutable and reached through atomic
-//     pointers: a writer copies the one container it changes and swaps the
-//     pointer, so readers never lock and never see a half-made change.
-//   - Lookups are short: a dense directory indexed by the chunk key (no
-//     binary search over keys) and an early switch to bitmaps (above 2,048
-//     members instead of 4,096), so a lookup costs about one cache miss
-//     instead of the dozen dependent probes of a binary search over 4 KiB.
+//   - Published chunks are immutable and reached through atomic pointers: a
+//     writer copies the one chunk it changes and swaps the pointer, so
+//     readers never lock and never see a half-made change.
+//   - Big sets have a dense directory indexed by the chunk key (no binary
+//     search over keys), whose slots point straight at a bitmap's words.
+//   - Chunks become bitmaps above 2,048 members instead of 4,096, so a
+//     lookup in a big set is one cache miss instead of the dozen dependent
+//     probes of a binary search over 4 KiB of array.
 
 const (
-	// arrayMax is the largest array container: more members and the chunk
-	// is a bitmap. 2,048 members fill 4 KiB, half a bitmap: memory for a
-	// single cache miss per lookup.
-	arrayMax    = 2048
+	// arrayMax is the largest array chunk: one more member and the chunk
+	// is a bitmap. 2,048 members fill 4 KiB, half a bitmap: memory spent
+	// for a single cache miss per lookup.
+	arrayMax = 2048
+	// bitmapMin is the smallest bitmap chunk a START leaves: one member
+	// less and it is an array again. The gap with arrayMax keeps a chunk
+	// that STOPs and STARTs around the limit from changing kind (and
+	// republishing its directory) at every change.
+	bitmapMin   = 1536
 	bitmapWords = 1 << 16 / 64
 )
 
-// container holds the members of one chunk, at least one. A container
-// reachable by readers is never modified.
+// container holds the members of one chunk, at least one, while a chunk
+// is built or changes kind; published chunks are its bits or its arr.
 type container struct {
 	n    int32                // members
 	arr  []uint16             // sorted members, when bits is nil
-	bits *[bitmapWords]uint64 // one bit per number, when n > arrayMax
+	bits *[bitmapWords]uint64 // one bit per number
 }
 
 func (c *container) contains(lo uint16) bool {
@@ -45,8 +51,20 @@ func (c *container) contains(lo uint16) bool {
 	return has16(c.arr, lo)
 }
 
-// has16 reports whether the sorted a holds v.
+// has16 reports whether the sorted a holds v. The opposed numbers of a
+// chunk are about uniform, so v's place is first guessed from its value,
+// and searched for among the 64 members around the guess when they
+// bracket v: a cache line or two instead of the half dozen dependent
+// misses of a binary search over the whole array. Numbers that cluster
+// only lose the guess, never the answer.
 func has16(a []uint16, v uint16) bool {
+	if n := len(a); n > 64 {
+		g := int(v) * n >> 16
+		lo, hi := max(g-32, 0), min(g+32, n-1)
+		if a[lo] <= v && v <= a[hi] {
+			a = a[lo : hi+1]
+		}
+	}
 	i := search16(a, v)
 	return i < len(a) && a[i] == v
 }
@@ -113,7 +131,7 @@ func (c *container) without(lo uint16) *container {
 		return nil
 	}
 	if c.bits != nil {
-		if c.n-1 <= arrayMax {
+		if c.n-1 < bitmapMin {
 			a := bitsToArray(c.bits, int(c.n))
 			i, _ := slices.BinarySearch(a, lo)
 			return &container{n: c.n - 1, arr: slices.Delete(a, i, i+1)}
@@ -179,7 +197,8 @@ func (c *container) remove(lo uint16) bool {
 
 // compact returns c in its canonical form, ready to publish: a bitmap
 // exactly when it has more than arrayMax members, an array without spare
-// capacity otherwise. c must not be empty.
+// capacity otherwise. c must not be empty. (Live changes also keep bitmaps
+// down to bitmapMin members.)
 func (c *container) compact() *container {
 	if c.bits != nil {
 		if c.n > arrayMax {
@@ -232,16 +251,6 @@ func (c *container) appendTo(dst []uint32, hi uint16) []uint32 {
 	return dst
 }
 
-// size is the heap the container holds, in bytes, rounded as the allocator
-// rounds it.
-func (c *container) size() int {
-	n := 48 // the struct, in its size class
-	if c.bits != nil {
-		return n + 8*bitmapWords
-	}
-	return n + roundAlloc(2*cap(c.arr))
-}
-
 func arrayToBits(a []uint16) *[bitmapWords]uint64 {
 	b := new([bitmapWords]uint64)
 	for _, v := range a {
@@ -261,25 +270,33 @@ func bitsToArray(b *[bitmapWords]uint64, n int) []uint16 {
 	return a
 }
 
-// bitmap is the set of one scope: chunk keys and their containers. Its
-// shape (which keys it has slots for) never changes once published; a
-// writer swaps containers in existing slots, and publishes a new bitmap
-// when a new chunk appears.
+// bitmap is the set of one scope: chunk keys and their contents. Its
+// shape (which keys it has slots for, and whether each slot is a bitmap or
+// an array) never changes once published: a writer swaps the contents of
+// a slot for new contents of the same kind, and publishes a new bitmap
+// when a chunk appears or changes kind. A reader that loaded the bitmap
+// therefore reads each slot through the one pointer of its kind.
 type bitmap struct {
-	// dense: conts[k-base] is the slot of chunk k, for every k in
-	// [base, base+len(conts)); empty chunks have a nil container. The
-	// national list and other big scopes are dense: a lookup is one index.
+	// dense: slot k-base is chunk k, for every k in [base, base+slots);
+	// empty chunks have empty array slots. The national list and other big
+	// scopes are dense: finding the slot is a subtraction.
 	dense bool
 	base  uint16
-	// keys, when not dense: the sorted chunk keys, keys[i] the key of
-	// conts[i]. Small scopes (a few hundred numbers spread over the number
-	// space) stay compact this way.
-	keys  []uint16
-	conts []atomic.Pointer[container]
+	// keys, when not dense: the sorted chunk keys, keys[i] the key of slot
+	// i. Small scopes (a few hundred numbers spread over the number space)
+	// stay compact this way.
+	keys []uint16
+	// words[i] is slot i's bitmap, for a bitmap slot; arrs[i] its sorted
+	// members (nil when empty), for an array slot.
+	words []atomic.Pointer[[bitmapWords]uint64]
+	arrs  []atomic.Pointer[[]uint16]
+	// n[i] is the number of members of slot i. Only writers (holding the
+	// index's mutex) touch it.
+	n []int32
 }
 
-// chunk is a container with its key, as the builders and the snapshot
-// writer pass them around.
+// chunk is a container with its key, as the builders, the snapshot writer
+// and reshapes pass them around.
 type chunk struct {
 	key uint16
 	c   *container
@@ -287,126 +304,164 @@ type chunk struct {
 
 var emptyBitmap = newBitmap(nil)
 
-// newBitmap lays out chunks (sorted by key, no nil container) as a bitmap,
-// dense when the directory costs no more than a few pointers per chunk.
+// newBitmap lays out chunks (sorted by key, none empty) as a bitmap,
+// dense when the directory costs no more than a few slots per chunk.
 func newBitmap(chunks []chunk) *bitmap {
-	b := &bitmap{conts: make([]atomic.Pointer[container], 0)}
-	if len(chunks) == 0 {
-		return b
-	}
-	lo, hi := int(chunks[0].key), int(chunks[len(chunks)-1].key)
-	span := hi - lo + 1
-	if span <= 4*len(chunks) || span <= 16 {
-		b.dense, b.base = true, uint16(lo)
-		b.conts = make([]atomic.Pointer[container], span)
-		for _, ch := range chunks {
-			b.conts[int(ch.key)-lo].Store(ch.c)
+	b := &bitmap{}
+	slots := len(chunks)
+	var lo int
+	if len(chunks) > 0 {
+		lo = int(chunks[0].key)
+		span := int(chunks[len(chunks)-1].key) - lo + 1
+		if span <= 4*len(chunks) || span <= 16 {
+			b.dense, b.base, slots = true, uint16(lo), span
 		}
-		return b
 	}
-	b.keys = make([]uint16, len(chunks))
-	b.conts = make([]atomic.Pointer[container], len(chunks))
+	if !b.dense {
+		b.keys = make([]uint16, len(chunks))
+	}
+	b.words = make([]atomic.Pointer[[bitmapWords]uint64], slots)
+	b.arrs = make([]atomic.Pointer[[]uint16], slots)
+	b.n = make([]int32, slots)
 	for i, ch := range chunks {
-		b.keys[i] = ch.key
-		b.conts[i].Store(ch.c)
+		if b.dense {
+			i = int(ch.key) - lo
+		} else {
+			b.keys[i] = ch.key
+		}
+		b.n[i] = ch.c.n
+		if ch.c.bits != nil {
+			b.words[i].Store(ch.c.bits)
+		} else {
+			a := ch.c.arr
+			b.arrs[i].Store(&a)
+		}
 	}
 	return b
 }
 
-// slot returns the index in conts of chunk key, if the bitmap has a slot
-// for it.
+// slot returns the index of chunk key's slot, if the bitmap has one.
 func (b *bitmap) slot(key uint16) (int, bool) {
 	if b.dense {
 		i := int(key) - int(b.base)
-		return i, uint(i) < uint(len(b.conts))
+		return i, uint(i) < uint(len(b.words))
 	}
 	i := search16(b.keys, key)
 	return i, i < len(b.keys) && b.keys[i] == key
 }
 
-// contains is the hot path: written out by hand so that the common case
-// (a dense directory, a bitmap container) makes no call.
+// contains is the hot path, written out so that the common case (a dense
+// directory, a bitmap chunk) is a subtraction and two loads.
 func (b *bitmap) contains(x uint32) bool {
-	var c *container
+	var i int
 	if b.dense {
-		i := int(x>>16) - int(b.base)
-		if uint(i) >= uint(len(b.conts)) {
+		i = int(x>>16) - int(b.base)
+		if uint(i) >= uint(len(b.words)) {
 			return false
 		}
-		c = b.conts[i].Load()
 	} else {
-		i, ok := b.slot(uint16(x >> 16))
-		if !ok {
+		var ok bool
+		if i, ok = b.slot(uint16(x >> 16)); !ok {
 			return false
 		}
-		c = b.conts[i].Load()
 	}
-	if c == nil {
-		return false
+	if w := b.words[i].Load(); w != nil {
+		return w[uint16(x)>>6]&(1<<(x&63)) != 0
 	}
-	if c.bits != nil {
-		return c.bits[uint16(x)>>6]&(1<<(x&63)) != 0
+	if a := b.arrs[i].Load(); a != nil {
+		return has16(*a, uint16(x))
 	}
-	return has16(c.arr, uint16(x))
+	return false
+}
+
+// key returns the chunk key of slot i.
+func (b *bitmap) key(i int) uint16 {
+	if b.dense {
+		return b.base + uint16(i)
+	}
+	return b.keys[i]
 }
 
 // chunks returns the bitmap's non-empty chunks in key order, as they are
-// at the time of the call; the containers are immutable, so the result
-// stays valid whatever writers do next.
+// at the time of the call; the contents are immutable, so the result
+// stays valid whatever writers do next. Only writers call it.
 func (b *bitmap) chunks() []chunk {
-	out := make([]chunk, 0, len(b.conts))
-	for i := range b.conts {
-		c := b.conts[i].Load()
-		if c == nil {
-			continue
+	out := make([]chunk, 0, len(b.words))
+	for i := range b.words {
+		if w := b.words[i].Load(); w != nil {
+			out = append(out, chunk{b.key(i), &container{n: b.n[i], bits: w}})
+		} else if a := b.arrs[i].Load(); a != nil {
+			out = append(out, chunk{b.key(i), &container{n: b.n[i], arr: *a}})
 		}
-		key := b.base + uint16(i)
-		if !b.dense {
-			key = b.keys[i]
-		}
-		out = append(out, chunk{key, c})
 	}
 	return out
 }
 
 // update makes x a member (or not) of the set published in p, copying only
-// the container that changes, and reports whether the set changed. The
-// caller serialises updates of p; readers may run at any time.
+// the chunk that changes, and reports whether the set changed. The caller
+// serialises updates of p; readers may run at any time.
 func update(p *atomic.Pointer[bitmap], x uint32, member bool) bool {
 	b := p.Load()
 	key, lo := uint16(x>>16), uint16(x)
-	if i, ok := b.slot(key); ok {
-		old := b.conts[i].Load()
-		var c *container
-		if member {
-			c = old.with(lo)
-		} else {
-			c = old.without(lo)
+	i, ok := b.slot(key)
+	var old *container
+	if ok {
+		if w := b.words[i].Load(); w != nil {
+			old = &container{n: b.n[i], bits: w}
+		} else if a := b.arrs[i].Load(); a != nil {
+			old = &container{n: b.n[i], arr: *a}
 		}
-		if c == old {
-			return false
-		}
-		b.conts[i].Store(c)
-		return true
 	}
-	if !member {
+	var c *container
+	if member {
+		c = old.with(lo)
+	} else {
+		c = old.without(lo)
+	}
+	if c == old {
 		return false
 	}
-	// A new chunk: publish a new bitmap with a slot for it (and without
-	// the slots emptied since the last reshape).
+	wasBits := old != nil && old.bits != nil
+	switch {
+	case ok && wasBits && c != nil && c.bits != nil:
+		b.words[i].Store(c.bits)
+		b.n[i] = c.n
+		return true
+	case ok && !wasBits && (c == nil || c.bits == nil):
+		if c == nil {
+			b.arrs[i].Store(nil)
+			b.n[i] = 0
+		} else {
+			a := c.arr
+			b.arrs[i].Store(&a)
+			b.n[i] = c.n
+		}
+		return true
+	}
+	// A new chunk, or one that changes kind: publish a new bitmap (which
+	// also drops the slots emptied since the last reshape).
 	chunks := b.chunks()
-	i, _ := slices.BinarySearchFunc(chunks, key, func(ch chunk, k uint16) int { return int(ch.key) - int(k) })
-	chunks = slices.Insert(chunks, i, chunk{key, (*container)(nil).with(lo)})
+	j, found := slices.BinarySearchFunc(chunks, key, func(ch chunk, k uint16) int { return int(ch.key) - int(k) })
+	switch {
+	case found && c == nil:
+		chunks = slices.Delete(chunks, j, j+1)
+	case found:
+		chunks[j].c = c
+	default:
+		chunks = slices.Insert(chunks, j, chunk{key, c})
+	}
 	p.Store(newBitmap(chunks))
 	return true
 }
 
-// size is the heap the bitmap holds, containers included, in bytes.
+// size is the heap the bitmap holds, contents included, in bytes.
 func (b *bitmap) size() int {
-	n := 96 + roundAlloc(8*cap(b.conts)) + roundAlloc(2*cap(b.keys))
-	for i := range b.conts {
-		if c := b.conts[i].Load(); c != nil {
-			n += c.size()
+	n := 160 + roundAlloc(20*len(b.words)) + roundAlloc(2*cap(b.keys))
+	for i := range b.words {
+		if b.words[i].Load() != nil {
+			n += 8 * bitmapWords
+		} else if a := b.arrs[i].Load(); a != nil {
+			n += 32 + roundAlloc(2*cap(*a))
 		}
 	}
 	return n

@@ -23,7 +23,7 @@ func checkContainer(t *testing.T, c *container, want map[uint16]bool) {
 	if int(c.n) != len(want) {
 		t.Fatalf("n = %d, want %d", c.n, len(want))
 	}
-	if (c.bits != nil) != (c.n > arrayMax) || (c.bits != nil) == (c.arr != nil) {
+	if c.n > arrayMax && c.bits == nil || c.n < bitmapMin && c.bits != nil || (c.bits != nil) == (c.arr != nil) {
 		t.Fatalf("%d members in the wrong kind of container (bits %v)", c.n, c.bits != nil)
 	}
 	if c.arr != nil && !slices.IsSorted(c.arr) {
@@ -137,6 +137,37 @@ func TestContainerInPlace(t *testing.T) {
 			}
 			checkContainer(t, fromSorted(lows), want)
 		})
+	}
+}
+
+// TestHas16Distributions checks the guessed search against a plain one
+// on uniform, clustered and skewed arrays of every size around the guess
+// window.
+func TestHas16Distributions(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	gens := map[string]func() uint16{
+		"uniform":   func() uint16 { return uint16(r.Uint32()) },
+		"clustered": func() uint16 { return uint16(40000 + r.IntN(3000)) },
+		"skewed":    func() uint16 { x := r.IntN(256); return uint16(x * x) },
+		"two-ends":  func() uint16 { return uint16(r.IntN(200)) + uint16(r.IntN(2))*65300 },
+	}
+	for name, gen := range gens {
+		for _, n := range []int{1, 2, 63, 64, 65, 66, 100, 330, 1000, arrayMax} {
+			set := map[uint16]bool{}
+			for i := 0; i < 20*n && len(set) < n; i++ {
+				set[gen()] = true
+			}
+			a := make([]uint16, 0, len(set))
+			for v := range set {
+				a = append(a, v)
+			}
+			slices.Sort(a)
+			for v := range 1 << 16 {
+				if got, want := has16(a, uint16(v)), set[uint16(v)]; got != want {
+					t.Fatalf("%s n=%d: has16(%d) = %v", name, len(a), v, got)
+				}
+			}
+		}
 	}
 }
 

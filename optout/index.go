@@ -31,7 +31,10 @@ const National Handle = 0
 type Index struct {
 	mu sync.Mutex // serialises writers; readers never take it
 
-	seq atomic.Int64
+	// national is scopes[National], kept apart to spare the hot path two
+	// loads.
+	national *scope
+	seq      atomic.Int64
 	// scopes is indexed by Handle; its slices and the maps below are
 	// replaced, never modified, once published.
 	scopes  atomic.Pointer[[]*scope]
@@ -74,6 +77,7 @@ func assemble(seq int64, scopes []bawwab.Scope, chunks [][]chunk, foreignNums []
 		handles[key] = Handle(i)
 	}
 	ix.scopes.Store(&list)
+	ix.national = list[National]
 	ix.handles.Store(&handles)
 	foreign := make(map[string]uint32, len(foreignNums))
 	for i, num := range foreignNums {
@@ -101,10 +105,38 @@ func (ix *Index) Check(nsn uint32, adv, prov Handle) (by Handle, opposed bool) {
 }
 
 // MaySend reports whether advertiser adv, carried by provider prov, may
-// send a commercial SMS to the Moroccan number nsn: !opposed of Check.
+// send a commercial SMS to the Moroccan number nsn: !opposed of Check, a
+// little faster. It never allocates.
 func (ix *Index) MaySend(nsn uint32, adv, prov Handle) bool {
-	_, opposed := ix.Check(nsn, adv, prov)
-	return !opposed
+	if nsn-minNSN >= foreignBase-minNSN {
+		return false
+	}
+	return !ix.opposed(nsn, adv, prov)
+}
+
+// opposed is check without the order: it looks the number up in every
+// scope and combines the answers without a branch on them, so that
+// lookups of successive messages overlap in the processor instead of
+// waiting on a mispredicted branch.
+func (ix *Index) opposed(x uint32, adv, prov Handle) bool {
+	hit := b2u(ix.national.set.Load().contains(x))
+	if adv|prov != National {
+		sc := *ix.scopes.Load()
+		if int(prov) < len(sc) {
+			hit |= b2u(sc[prov].set.Load().contains(x))
+		}
+		if int(adv) < len(sc) {
+			hit |= b2u(sc[adv].set.Load().contains(x))
+		}
+	}
+	return hit != 0
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CheckE164 is Check for a number in E.164 form ("+212612345678",
@@ -117,7 +149,7 @@ func (ix *Index) CheckE164(e164 string, adv, prov Handle) (by Handle, opposed bo
 		return National, true
 	}
 	if !foreign {
-		return ix.check(nsn, adv, prov)
+		return ix.Check(nsn, adv, prov)
 	}
 	v, known := (*ix.foreign.Load())[e164]
 	if !known {
@@ -142,10 +174,13 @@ func (ix *Index) MaySendTo(e164, advertiserID, providerID string) bool {
 }
 
 func (ix *Index) check(x uint32, adv, prov Handle) (Handle, bool) {
-	sc := *ix.scopes.Load()
-	if sc[National].set.Load().contains(x) {
+	if ix.national.set.Load().contains(x) {
 		return National, true
 	}
+	if prov == National && adv == National {
+		return National, false
+	}
+	sc := *ix.scopes.Load()
 	if prov != National && int(prov) < len(sc) && sc[prov].set.Load().contains(x) {
 		return prov, true
 	}
