@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The set of numbers that opposed one scope is a compressed bitmap laid out
@@ -42,6 +43,9 @@ type container struct {
 	n    int32                // members
 	arr  []uint16             // sorted members, when bits is nil
 	bits *[bitmapWords]uint64 // one bit per number
+	// packed is arr as published (packArray), when the container was
+	// read from a published slot, so that a reshape need not copy it.
+	packed *uint16
 }
 
 func (c *container) contains(lo uint16) bool {
@@ -147,6 +151,12 @@ func (c *container) without(lo uint16) *container {
 	return &container{n: c.n - 1, arr: a}
 }
 
+// buildArrayMax is the largest array while building: an insertion moves
+// half the array, so building 3,000 members one by one in an array of up
+// to 2,048 would move 2 MB per chunk. Compact turns the bitmaps that end
+// up small back into arrays.
+const buildArrayMax = 256
+
 // add and remove change a container in place: only for containers no reader
 // can reach yet (while building an index). They report whether the
 // container changed. A container built this way needs compact before it is
@@ -165,7 +175,7 @@ func (c *container) add(lo uint16) bool {
 	if found {
 		return false
 	}
-	if len(c.arr) == arrayMax {
+	if len(c.arr) >= buildArrayMax {
 		c.bits = arrayToBits(c.arr)
 		c.bits[lo>>6] |= 1 << (lo & 63)
 		c.arr = nil
@@ -286,13 +296,33 @@ type bitmap struct {
 	// i. Small scopes (a few hundred numbers spread over the number space)
 	// stay compact this way.
 	keys []uint16
-	// words[i] is slot i's bitmap, for a bitmap slot; arrs[i] its sorted
-	// members (nil when empty), for an array slot.
-	words []atomic.Pointer[[bitmapWords]uint64]
-	arrs  []atomic.Pointer[[]uint16]
+	slots []slot
 	// n[i] is the number of members of slot i. Only writers (holding the
 	// index's mutex) touch it.
 	n []int32
+}
+
+// slot is one chunk: its bitmap, or its members packed by packArray (nil
+// when the chunk is empty).
+type slot struct {
+	words atomic.Pointer[[bitmapWords]uint64]
+	arr   atomic.Pointer[uint16]
+}
+
+// packArray copies sorted members (1 to arrayMax of them) to a new array
+// that starts with their count, so that a reader finds the count and the
+// members in one allocation, through one pointer: a lookup in an array
+// chunk then costs no cache miss for a slice header.
+func packArray(vals []uint16) *uint16 {
+	p := make([]uint16, len(vals)+1)
+	p[0] = uint16(len(vals))
+	copy(p[1:], vals)
+	return &p[0]
+}
+
+// unpackArray returns the members of an array made by packArray.
+func unpackArray(p *uint16) []uint16 {
+	return unsafe.Slice(p, int(*p)+1)[1:]
 }
 
 // chunk is a container with its key, as the builders, the snapshot writer
@@ -320,8 +350,7 @@ func newBitmap(chunks []chunk) *bitmap {
 	if !b.dense {
 		b.keys = make([]uint16, len(chunks))
 	}
-	b.words = make([]atomic.Pointer[[bitmapWords]uint64], slots)
-	b.arrs = make([]atomic.Pointer[[]uint16], slots)
+	b.slots = make([]slot, slots)
 	b.n = make([]int32, slots)
 	for i, ch := range chunks {
 		if b.dense {
@@ -331,10 +360,11 @@ func newBitmap(chunks []chunk) *bitmap {
 		}
 		b.n[i] = ch.c.n
 		if ch.c.bits != nil {
-			b.words[i].Store(ch.c.bits)
+			b.slots[i].words.Store(ch.c.bits)
+		} else if ch.c.packed != nil {
+			b.slots[i].arr.Store(ch.c.packed)
 		} else {
-			a := ch.c.arr
-			b.arrs[i].Store(&a)
+			b.slots[i].arr.Store(packArray(ch.c.arr))
 		}
 	}
 	return b
@@ -344,7 +374,7 @@ func newBitmap(chunks []chunk) *bitmap {
 func (b *bitmap) slot(key uint16) (int, bool) {
 	if b.dense {
 		i := int(key) - int(b.base)
-		return i, uint(i) < uint(len(b.words))
+		return i, uint(i) < uint(len(b.slots))
 	}
 	i := search16(b.keys, key)
 	return i, i < len(b.keys) && b.keys[i] == key
@@ -356,7 +386,7 @@ func (b *bitmap) contains(x uint32) bool {
 	var i int
 	if b.dense {
 		i = int(x>>16) - int(b.base)
-		if uint(i) >= uint(len(b.words)) {
+		if uint(i) >= uint(len(b.slots)) {
 			return false
 		}
 	} else {
@@ -365,11 +395,12 @@ func (b *bitmap) contains(x uint32) bool {
 			return false
 		}
 	}
-	if w := b.words[i].Load(); w != nil {
+	s := &b.slots[i]
+	if w := s.words.Load(); w != nil {
 		return w[uint16(x)>>6]&(1<<(x&63)) != 0
 	}
-	if a := b.arrs[i].Load(); a != nil {
-		return has16(*a, uint16(x))
+	if a := s.arr.Load(); a != nil {
+		return has16(unpackArray(a), uint16(x))
 	}
 	return false
 }
@@ -386,15 +417,24 @@ func (b *bitmap) key(i int) uint16 {
 // at the time of the call; the contents are immutable, so the result
 // stays valid whatever writers do next. Only writers call it.
 func (b *bitmap) chunks() []chunk {
-	out := make([]chunk, 0, len(b.words))
-	for i := range b.words {
-		if w := b.words[i].Load(); w != nil {
-			out = append(out, chunk{b.key(i), &container{n: b.n[i], bits: w}})
-		} else if a := b.arrs[i].Load(); a != nil {
-			out = append(out, chunk{b.key(i), &container{n: b.n[i], arr: *a}})
+	out := make([]chunk, 0, len(b.slots))
+	for i := range b.slots {
+		if c := b.container(i); c != nil {
+			out = append(out, chunk{b.key(i), c})
 		}
 	}
 	return out
+}
+
+// container returns the contents of slot i (nil if empty), for writers.
+func (b *bitmap) container(i int) *container {
+	if w := b.slots[i].words.Load(); w != nil {
+		return &container{n: b.n[i], bits: w}
+	}
+	if a := b.slots[i].arr.Load(); a != nil {
+		return &container{n: b.n[i], arr: unpackArray(a), packed: a}
+	}
+	return nil
 }
 
 // update makes x a member (or not) of the set published in p, copying only
@@ -406,11 +446,7 @@ func update(p *atomic.Pointer[bitmap], x uint32, member bool) bool {
 	i, ok := b.slot(key)
 	var old *container
 	if ok {
-		if w := b.words[i].Load(); w != nil {
-			old = &container{n: b.n[i], bits: w}
-		} else if a := b.arrs[i].Load(); a != nil {
-			old = &container{n: b.n[i], arr: *a}
-		}
+		old = b.container(i)
 	}
 	var c *container
 	if member {
@@ -424,18 +460,16 @@ func update(p *atomic.Pointer[bitmap], x uint32, member bool) bool {
 	wasBits := old != nil && old.bits != nil
 	switch {
 	case ok && wasBits && c != nil && c.bits != nil:
-		b.words[i].Store(c.bits)
+		b.slots[i].words.Store(c.bits)
 		b.n[i] = c.n
 		return true
-	case ok && !wasBits && (c == nil || c.bits == nil):
-		if c == nil {
-			b.arrs[i].Store(nil)
-			b.n[i] = 0
-		} else {
-			a := c.arr
-			b.arrs[i].Store(&a)
-			b.n[i] = c.n
-		}
+	case ok && !wasBits && c == nil:
+		b.slots[i].arr.Store(nil)
+		b.n[i] = 0
+		return true
+	case ok && !wasBits && c.bits == nil:
+		b.slots[i].arr.Store(packArray(c.arr))
+		b.n[i] = c.n
 		return true
 	}
 	// A new chunk, or one that changes kind: publish a new bitmap (which
@@ -456,12 +490,12 @@ func update(p *atomic.Pointer[bitmap], x uint32, member bool) bool {
 
 // size is the heap the bitmap holds, contents included, in bytes.
 func (b *bitmap) size() int {
-	n := 160 + roundAlloc(20*len(b.words)) + roundAlloc(2*cap(b.keys))
-	for i := range b.words {
-		if b.words[i].Load() != nil {
+	n := 160 + roundAlloc(20*len(b.slots)) + roundAlloc(2*cap(b.keys))
+	for i := range b.slots {
+		if b.slots[i].words.Load() != nil {
 			n += 8 * bitmapWords
-		} else if a := b.arrs[i].Load(); a != nil {
-			n += 32 + roundAlloc(2*cap(*a))
+		} else if a := b.slots[i].arr.Load(); a != nil {
+			n += roundAlloc(2 * (int(*a) + 1))
 		}
 	}
 	return n

@@ -18,11 +18,15 @@ import (
 //	if err := store.EachOpposition(ctx, 0, b.Add); err != nil { ... }
 //	ix := b.Index()
 type Builder struct {
-	seq         int64
-	handles     map[bawwab.Scope]Handle
-	scopes      []bawwab.Scope
-	sets        []map[uint16]*container
-	foreign     map[string]uint32
+	seq     int64
+	handles map[bawwab.Scope]Handle
+	scopes  []bawwab.Scope
+	sets    []*buildSet
+	foreign map[string]uint32
+	// last and lastHandle cache the last scope's handle: streams of the
+	// same scope skip hashing its ID.
+	last        bawwab.Scope
+	lastHandle  Handle
 	foreignNums []string
 	done        bool
 }
@@ -32,7 +36,7 @@ func NewBuilder() *Builder {
 	return &Builder{
 		handles: map[bawwab.Scope]Handle{bawwab.NationalScope: National},
 		scopes:  []bawwab.Scope{bawwab.NationalScope},
-		sets:    []map[uint16]*container{{}},
+		sets:    []*buildSet{{}},
 		foreign: map[string]uint32{},
 	}
 }
@@ -68,7 +72,10 @@ func (b *Builder) Add(op bawwab.Opposition) error {
 		}
 		x = v
 	}
-	h, known := b.handles[op.Scope]
+	h, known := b.lastHandle, op.Scope == b.last
+	if !known {
+		h, known = b.handles[op.Scope]
+	}
 	if !known {
 		if !stop {
 			return nil
@@ -76,8 +83,9 @@ func (b *Builder) Add(op bawwab.Opposition) error {
 		h = Handle(len(b.scopes))
 		b.handles[op.Scope] = h
 		b.scopes = append(b.scopes, op.Scope)
-		b.sets = append(b.sets, map[uint16]*container{})
+		b.sets = append(b.sets, &buildSet{})
 	}
+	b.last, b.lastHandle = op.Scope, h
 	b.set(h, x, stop)
 	return nil
 }
@@ -86,17 +94,75 @@ func (b *Builder) Add(op bawwab.Opposition) error {
 func (b *Builder) set(h Handle, x uint32, member bool) {
 	set := b.sets[h]
 	key, lo := uint16(x>>16), uint16(x)
-	c := set[key]
+	c := set.get(key)
 	switch {
 	case member && c == nil:
-		set[key] = &container{n: 1, arr: []uint16{lo}}
+		set.put(key, &container{n: 1, arr: []uint16{lo}})
 	case member:
 		c.add(lo)
 	case c != nil:
 		if c.remove(lo) && c.n == 0 {
-			delete(set, key)
+			set.put(key, nil)
 		}
 	}
+}
+
+// buildSet is a set being built: a map of chunks while it is small, then
+// a directory of every chunk key (512 KiB), cheaper than the map's probing
+// when a set gets millions of changes.
+type buildSet struct {
+	small map[uint16]*container
+	big   []*container
+}
+
+const bigBuildSet = 1024 // chunks
+
+func (s *buildSet) get(key uint16) *container {
+	if s.big != nil {
+		return s.big[key]
+	}
+	return s.small[key]
+}
+
+// put sets a chunk, or deletes it when c is nil.
+func (s *buildSet) put(key uint16, c *container) {
+	switch {
+	case s.big != nil:
+		s.big[key] = c
+	case c == nil:
+		delete(s.small, key)
+	case len(s.small) >= bigBuildSet:
+		s.big = make([]*container, 1<<16)
+		for k, c := range s.small {
+			s.big[k] = c
+		}
+		s.big[key] = c
+		s.small = nil
+	default:
+		if s.small == nil {
+			s.small = map[uint16]*container{}
+		}
+		s.small[key] = c
+	}
+}
+
+// chunks returns the set's chunks in key order, compacted, and lets the
+// set go.
+func (s *buildSet) chunks() []chunk {
+	var out []chunk
+	if s.big != nil {
+		for k, c := range s.big {
+			if c != nil {
+				out = append(out, chunk{uint16(k), c.compact()})
+			}
+		}
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(s.small)) {
+			out = append(out, chunk{k, s.small[k].compact()})
+		}
+	}
+	*s = buildSet{}
+	return out
 }
 
 // Index returns the index built, at the sequence of the last change added.
@@ -105,12 +171,7 @@ func (b *Builder) Index() *Index {
 	b.done = true
 	chunks := make([][]chunk, len(b.sets))
 	for i, set := range b.sets {
-		keys := slices.Sorted(maps.Keys(set))
-		chunks[i] = make([]chunk, len(keys))
-		for j, k := range keys {
-			chunks[i][j] = chunk{k, set[k].compact()}
-		}
-		b.sets[i] = nil // let the in-place containers go as we go
+		chunks[i] = set.chunks()
 	}
 	return assemble(b.seq, b.scopes, chunks, b.foreignNums)
 }

@@ -203,7 +203,7 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 			ix.mu.Lock()
 			b := ix.national.set.Load()
 			if i, ok := b.slot(base >> 16); ok {
-				kinds[b.words[i].Load() != nil]++
+				kinds[b.slots[i].words.Load() != nil]++
 			}
 			ix.mu.Unlock()
 		}

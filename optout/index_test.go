@@ -446,3 +446,25 @@ func TestBuild(t *testing.T) {
 		t.Errorf("Build out of order = %v", err)
 	}
 }
+
+// TestBuilderBigSet builds a set past the builder's switch from a map of
+// chunks to a directory, with STARTs that empty some chunks, and checks it
+// against Apply.
+func TestBuilderBigSet(t *testing.T) {
+	var ops []bawwab.Opposition
+	for i := range 3 * bigBuildSet {
+		x := uint32(500_000_000 + i*65536 + i%1000)
+		ops = append(ops, bawwab.Opposition{Seq: int64(len(ops) + 1), MSISDN: "+212" + itoa9(x), Scope: bawwab.NationalScope})
+		if i%3 == 0 {
+			ops = append(ops, bawwab.Opposition{Seq: int64(len(ops) + 1), MSISDN: "+212" + itoa9(x), Scope: bawwab.NationalScope, Action: bawwab.ActionStart})
+		}
+	}
+	a, b := snapshotBytes(t, applied(t, ops)), snapshotBytes(t, built(t, ops))
+	if !bytes.Equal(a, b) {
+		t.Error("Builder and Apply disagree on a big set")
+	}
+	ix := built(t, ops)
+	if got, want := ix.Count(National), int64(2*bigBuildSet); got != want {
+		t.Errorf("Count = %d, want %d", got, want)
+	}
+}
