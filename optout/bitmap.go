@@ -295,7 +295,7 @@ type bitmap struct {
 	// keys, when not dense: the sorted chunk keys, keys[i] the key of slot
 	// i. Small scopes (a few hundred numbers spread over the number space)
 	// stay compact this way.
-	keys []uint16
+	keys  []uint16
 	slots []slot
 	// n[i] is the number of members of slot i. Only writers (holding the
 	// index's mutex) touch it.
