@@ -119,7 +119,19 @@ func (ix *Index) MaySend(nsn uint32, adv, prov Handle) bool {
 // lookups of successive messages overlap in the processor instead of
 // waiting on a mispredicted branch.
 func (ix *Index) opposed(x uint32, adv, prov Handle) bool {
-	hit := b2u(ix.national.set.Load().contains(x))
+	// The national list's common case is bitmap.contains written out: a
+	// call less is worth a fifth of a lookup.
+	var hit uint8
+	nat := ix.national.set.Load()
+	if i := int(x>>16) - int(nat.base); nat.dense && uint(i) < uint(len(nat.slots)) {
+		if w := nat.slots[i].words.Load(); w != nil {
+			hit = b2u(w[uint16(x)>>6]&(1<<(x&63)) != 0)
+		} else {
+			hit = b2u(nat.contains(x))
+		}
+	} else {
+		hit = b2u(nat.contains(x))
+	}
 	if adv|prov != National {
 		sc := *ix.scopes.Load()
 		if int(prov) < len(sc) {
