@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -91,7 +93,7 @@ func TestSemantics(t *testing.T) {
 	const (
 		n1 = "+212612345678"
 		n2 = "+212612345679" // n1's neighbour, same chunk
-		n3 = "+212712345678" // another chunk, same low half as n1? no: another key
+		n3 = "+212712345678" // another chunk
 		f1 = "+33612345678"
 		f2 = "+33612345679"
 	)
@@ -466,5 +468,51 @@ func TestBuilderBigSet(t *testing.T) {
 	ix := built(t, ops)
 	if got, want := ix.Count(National), int64(2*bigBuildSet); got != want {
 		t.Errorf("Count = %d, want %d", got, want)
+	}
+}
+
+// TestBytesEstimate checks Bytes, the metrics' view of the index's size,
+// against the heap it really holds.
+func TestBytesEstimate(t *testing.T) {
+	sorted := func() []uint32 {
+		_, sorted := randomMobiles(rand.New(rand.NewPCG(8, 8)), 1_000_000)
+		return sorted
+	}()
+	before := heapInUse()
+	b := NewBuilder()
+	for _, x := range sorted {
+		b.set(National, x, true)
+	}
+	b.Add(ev(1, "stop +212612345678 advertiser:atlas"))
+	b.Add(ev(2, "stop +33612345678 advertiser:atlas"))
+	ix := b.Index()
+	b = nil
+	held := float64(heapInUse() - before)
+	if est := float64(ix.Bytes()); est < 0.8*held || est > 1.2*held {
+		t.Errorf("Bytes() = %.0f, the heap holds %.0f", est, held)
+	}
+	runtime.KeepAlive(ix)
+	runtime.KeepAlive(sorted)
+}
+
+func TestReadsDoNotAllocate(t *testing.T) {
+	ix := built(t, evs(
+		"stop +212612345678 national",
+		"stop +212612345679 advertiser:atlas",
+		"stop +33612345678 provider:vas1",
+	))
+	atlas, vas1 := ix.Advertiser("atlas"), ix.Provider("vas1")
+	reads := map[string]func(){
+		"MaySend":        func() { ix.MaySend(612345679, atlas, vas1) },
+		"Check":          func() { ix.Check(612345679, atlas, vas1) },
+		"CheckE164":      func() { ix.CheckE164("+212612345679", atlas, vas1) },
+		"foreign":        func() { ix.MaySendE164("+33612345678", atlas, vas1) },
+		"MaySendTo":      func() { ix.MaySendTo("+212612345679", "atlas", "vas1") },
+		"unknown scopes": func() { ix.MaySendTo("+212612345679", "nobody", "none") },
+	}
+	for name, read := range reads {
+		if n := testing.AllocsPerRun(100, read); n != 0 {
+			t.Errorf("%s allocates %.0f times", name, n)
+		}
 	}
 }
