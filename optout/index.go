@@ -27,7 +27,8 @@ const National Handle = 0
 // Reads (Check, MaySend and the others) never lock and never allocate;
 // any number of goroutines may call them while one writer applies changes.
 // Writes (Apply, Handle, snapshots) are serialised by a mutex. A change is
-// in force for every read that starts after Apply returns.
+// in force for every read that starts after Apply returns. Make an Index
+// with New, Build or Load; the zero Index is not usable.
 type Index struct {
 	mu sync.Mutex // serialises writers; readers never take it
 
