@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/textcheck"
@@ -51,14 +52,22 @@ type Directory struct {
 	exact  map[string][]int32 // brand key → brands, sorted
 	prefix map[string][]int32 // the first words of a name → brands
 	sound  map[string][]int32 // consonant skeleton → brands
-	fuzzy  []fuzzyKey
-	byLen  [maxFuzzy + 1][]int32 // fuzzy keys by length in runes
+	// The keys matched by edit distance, sorted by length in runes
+	// (fuzzyAt[n] is the first of n runes or more), with parallel arrays
+	// of the filters scanned before any distance is computed.
+	fuzzy     []fuzzyKey
+	fuzzyMask []uint64 // the set of the key's runes, hashed to 64 bits
+	fuzzyHist []uint64 // the key's rune counts, hashed to 16 4-bit counters
+	fuzzyAt   [maxFuzzy + 2]int32
 
 	pool sync.Pool // *parser
 }
 
 type brandInfo struct {
 	Brand
+	// nameFR is how French replies write the name: in the GSM alphabet
+	// (frenchName).
+	nameFR    string
 	contact   string
 	decl      string  // a provider's ANRT declaration
 	providers []int32 // an advertiser's providers (brand indices)
@@ -73,7 +82,6 @@ type channelInfo struct {
 // runes.
 type fuzzyKey struct {
 	runes []rune
-	mask  uint64 // the set of its runes, hashed to 64 bits (a filter)
 	brand int32
 }
 
@@ -243,18 +251,29 @@ func NewDirectory(r Records) (*Directory, error) {
 			continue
 		}
 		for _, bi := range v {
-			d.fuzzy = append(d.fuzzy, fuzzyKey{runes: rs, mask: runeMask(rs), brand: bi})
+			d.fuzzy = append(d.fuzzy, fuzzyKey{runes: rs, brand: bi})
 		}
 	}
 	sort.Slice(d.fuzzy, func(i, j int) bool {
 		a, b := d.fuzzy[i], d.fuzzy[j]
+		if len(a.runes) != len(b.runes) {
+			return len(a.runes) < len(b.runes)
+		}
 		if string(a.runes) != string(b.runes) {
 			return string(a.runes) < string(b.runes)
 		}
 		return a.brand < b.brand
 	})
+	d.fuzzyMask = make([]uint64, len(d.fuzzy))
+	d.fuzzyHist = make([]uint64, len(d.fuzzy))
 	for i, f := range d.fuzzy {
-		d.byLen[len(f.runes)] = append(d.byLen[len(f.runes)], int32(i))
+		d.fuzzyMask[i], d.fuzzyHist[i] = runeMask(f.runes), runeHist(f.runes)
+	}
+	for n, i := 0, 0; n < len(d.fuzzyAt); n++ {
+		for i < len(d.fuzzy) && len(d.fuzzy[i].runes) < n {
+			i++
+		}
+		d.fuzzyAt[n] = int32(i)
 	}
 	for i := range advs {
 		d.brands[i].Handle = d.handle(int32(i), senders[i])
@@ -263,7 +282,42 @@ func NewDirectory(r Records) (*Directory, error) {
 		bi := int32(len(advs) + i)
 		d.brands[bi].Handle = d.handle(bi, nil)
 	}
+	for i := range d.brands {
+		d.brands[i].nameFR = frenchName(d.brands[i].Name, d.brands[i].Handle)
+	}
 	return d, nil
+}
+
+// frenchName is how French replies write a name: as it is when the GSM
+// alphabet has all its letters; with the letters it lacks folded to their
+// base letter ("Crêperie Fès" → "Creperie Fès"); or the handle when the
+// name is written in another script ("مدارس الزيتون" → "ZITOUNEDU"). One
+// letter outside the GSM alphabet would switch the whole French SMS to
+// UCS-2 and halve what a part holds; the Arabic reply keeps the name.
+func frenchName(name, handle string) string {
+	if _, ucs2 := smsLength(name); !ucs2 {
+		return name
+	}
+	var b strings.Builder
+	for _, r := range name {
+		if gsmWidth(r) > 0 {
+			b.WriteRune(r)
+			continue
+		}
+		f := textcheck.Normalize(string(r))
+		switch {
+		case f != "" && isASCII(f):
+			if unicode.IsUpper(r) {
+				f = strings.ToUpper(f)
+			}
+			b.WriteString(f)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return handle
+		default:
+			b.WriteByte(' ') // a symbol, an emoji
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // addKey records that key names brand bi.
@@ -369,12 +423,47 @@ func digitsOf(s string) string {
 	return b.String()
 }
 
+// runeMask is the set of the runes of rs, hashed to 64 bits. An edit
+// adds at most one rune to the set and removes at most one, so two keys
+// whose masks differ in more than 2k bits are more than k edits apart
+// (a collision can only hide a difference).
 func runeMask(rs []rune) uint64 {
 	var m uint64
 	for _, r := range rs {
-		m |= 1 << (uint(r) * 0x9E3779B1 >> 26 & 63)
+		m |= 1 << (uint32(r) * 0x9E3779B1 >> 26)
 	}
 	return m
+}
+
+// runeHist counts the runes of rs in 16 buckets of 4 bits (saturating at
+// 15). A substitution changes the counts by 2 in all, an insertion or a
+// deletion by 1, a swap by 0: two keys whose counts differ by more than 2k
+// in all are more than k edits apart.
+func runeHist(rs []rune) uint64 {
+	var h uint64
+	for _, r := range rs {
+		shift := uint32(r) * 0x9E3779B1 >> 28 * 4
+		if h>>shift&15 < 15 {
+			h += 1 << shift
+		}
+	}
+	return h
+}
+
+// histDistance is the sum of the differences of two histograms' counts.
+func histDistance(a, b uint64) int {
+	n := 0
+	for i := 0; i < 16; i++ {
+		x, y := int(a&15), int(b&15)
+		if x > y {
+			n += x - y
+		} else {
+			n += y - x
+		}
+		a >>= 4
+		b >>= 4
+	}
+	return n
 }
 
 // Channel returns the channel with the given code (its digits).

@@ -357,23 +357,26 @@ func trimFillers(b []byte, ws []word) []word {
 // trimCourtesy drops greetings and courtesies at both ends of ws ("Bonjour,
 // STOP svp", "السلام عليكم توقف عافاك").
 func trimCourtesy(b []byte, ws []word) []word {
-	for again := true; again && len(ws) > 0; {
-		again = false
-		for _, ph := range tables.courtesy {
-			if n := len(ph.words); n <= len(ws) && wordsEqual(b, ws[:n], ph.words) {
-				ws, again = ws[n:], true
-				break
+next:
+	for len(ws) > 0 {
+		for _, ph := range tables.courtesyFirst[string(b[ws[0].s:ws[0].e])] {
+			if n := len(ph); n <= len(ws) && wordsEqual(b, ws[:n], ph) {
+				ws = ws[n:]
+				continue next
 			}
 		}
+		break
 	}
-	for again := true; again && len(ws) > 0; {
-		again = false
-		for _, ph := range tables.courtesy {
-			if n := len(ph.words); n <= len(ws) && wordsEqual(b, ws[len(ws)-n:], ph.words) {
-				ws, again = ws[:len(ws)-n], true
-				break
+last:
+	for len(ws) > 0 {
+		w := ws[len(ws)-1]
+		for _, ph := range tables.courtesyLast[string(b[w.s:w.e])] {
+			if n := len(ph); n <= len(ws) && wordsEqual(b, ws[len(ws)-n:], ph) {
+				ws = ws[:len(ws)-n]
+				continue last
 			}
 		}
+		break
 	}
 	return ws
 }
@@ -552,13 +555,14 @@ func (d *Directory) within(bi int32, ci *channelInfo) bool {
 // provider, that it covers all its brands.
 func (d *Directory) phrase(l lang, bi int32) string {
 	b := &d.brands[bi]
-	if int(bi) < d.nAdv {
-		return b.Name
-	}
+	name, suffix := b.Name, providerSuffix.ar
 	if l == french {
-		return b.Name + providerSuffix.fr
+		name, suffix = b.nameFR, providerSuffix.fr
 	}
-	return b.Name + providerSuffix.ar
+	if int(bi) < d.nAdv {
+		return name
+	}
+	return name + suffix
 }
 
 // join names brands in a sentence: "d'Atlas Market, de Marjane et de BIM"
@@ -654,11 +658,11 @@ func (d *Directory) replyBrandIssue(p *parser, m *MO, r *reading, res *Result) {
 	}
 	for l, or := range [2]string{orWord.fr, orWord.ar} {
 		var s strings.Builder
-		for i, c := range res.Candidates {
+		for i, bi := range p.brands[:n] {
 			if i > 0 {
 				s.WriteString(or)
 			}
-			s.WriteString(kw + " " + c.Handle + " (" + c.Name + ")")
+			s.WriteString(kw + " " + d.brands[bi].Handle + " (" + d.phrase(lang(l), bi) + ")")
 		}
 		v[l][vTry] = s.String()
 	}
@@ -678,9 +682,8 @@ func (d *Directory) replyContact(p *parser, ci *channelInfo, bi int32, res *Resu
 			v[french][vCode], v[arabic][vCode] = d.national, d.national
 		}
 	}
-	for l := range v {
-		v[l][vName], v[l][vStop] = b.Name, stop
-	}
+	v[french][vName], v[arabic][vName] = b.nameFR, b.Name
+	v[french][vStop], v[arabic][vStop] = stop, stop
 	if int(bi) >= d.nAdv {
 		decl := [2]string{b.decl, b.decl}
 		if b.decl == "" {
@@ -697,7 +700,7 @@ func (d *Directory) replyContact(p *parser, ci *channelInfo, bi int32, res *Resu
 	// The providers, with their declarations when the reply can hold them.
 	for l, and := range [2]string{andWord.fr, andWord.ar + " "} {
 		for _, decl := range [2]bool{true, false} {
-			v[l][vSenders] = d.senders(b, and, decl, [2]string{noProvider.fr, noProvider.ar}[l])
+			v[l][vSenders] = d.senders(lang(l), b, and, decl, [2]string{noProvider.fr, noProvider.ar}[l])
 			if !decl || p.fits(lang(l), v, tContactAdvertiser) {
 				break
 			}
@@ -708,7 +711,7 @@ func (d *Directory) replyContact(p *parser, ci *channelInfo, bi int32, res *Resu
 
 // senders names the providers of advertiser b (two at most), with their
 // ANRT declarations when decl.
-func (d *Directory) senders(b *brandInfo, and string, decl bool, none string) string {
+func (d *Directory) senders(l lang, b *brandInfo, and string, decl bool, none string) string {
 	if len(b.providers) == 0 {
 		return none
 	}
@@ -722,7 +725,11 @@ func (d *Directory) senders(b *brandInfo, and string, decl bool, none string) st
 			s.WriteString(and)
 		}
 		pr := &d.brands[pi]
-		s.WriteString(pr.Name)
+		if l == french {
+			s.WriteString(pr.nameFR)
+		} else {
+			s.WriteString(pr.Name)
+		}
 		if decl && pr.decl != "" {
 			s.WriteString(" (" + declPrefix.fr + pr.decl + ")")
 		}

@@ -121,7 +121,7 @@ var moCases = []struct {
 	{to: "3030", text: "توقف أطلس ماركت", kind: KindStop, changes: "stop advertiser:atlas-market", match: MatchSound},
 	{to: "3030", text: "توقف مرجان", kind: KindStop, changes: "stop advertiser:marjane", match: MatchSound},
 	{to: "3030", text: "إيقاف مدارس الزيتون", kind: KindStop, changes: "stop advertiser:zitoun", match: MatchExact,
-		fr: "de مدارس الزيتون", ar: "من مدارس الزيتون"},
+		fr: "de ZITOUNEDU", ar: "من مدارس الزيتون"},
 	{to: "3030", text: "إيقاف رسائل شعبي كاش", kind: KindStop, changes: "stop advertiser:chaabi-cash", match: MatchSound},
 	{to: "3030", text: "توقف الزيتون", kind: KindStop, issue: IssueUnknownBrand, ar: `"الزيتون"`},
 	{to: "3030", text: "لا تتوقف", kind: KindUnknown, issue: IssueNoKeyword},

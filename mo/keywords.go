@@ -185,7 +185,10 @@ var tables struct {
 	collapsed map[string]keyword // by normalised word with repeated letters collapsed (stooop)
 	phrases   []phrase
 	classes   map[string]class
-	courtesy  []phrase
+	// courtesy phrases by their first word and by their last, longest
+	// first.
+	courtesyFirst map[string][][]string
+	courtesyLast  map[string][][]string
 	// fuzzy holds the ASCII keywords long enough to be matched with a typo.
 	fuzzy []string
 }
@@ -255,13 +258,16 @@ func init() {
 	mark(sentenceWords, cSentence)
 	mark(connectorWords, cConnector)
 	mark(conjunctionWords, cConj)
+	tables.courtesyFirst = map[string][][]string{}
+	tables.courtesyLast = map[string][][]string{}
 	for _, p := range courtesyPhrases {
-		tables.courtesy = append(tables.courtesy, phrase{words: splitNormalized(textcheck.Normalize(p))})
+		ws := splitNormalized(textcheck.Normalize(p))
+		tables.courtesyFirst[ws[0]] = append(tables.courtesyFirst[ws[0]], ws)
+		tables.courtesyLast[ws[len(ws)-1]] = append(tables.courtesyLast[ws[len(ws)-1]], ws)
 	}
-	// Longest first, so that "merci beaucoup" is taken whole.
-	for i := 1; i < len(tables.courtesy); i++ {
-		for j := i; j > 0 && len(tables.courtesy[j].words) > len(tables.courtesy[j-1].words); j-- {
-			tables.courtesy[j], tables.courtesy[j-1] = tables.courtesy[j-1], tables.courtesy[j]
+	for _, m := range []map[string][][]string{tables.courtesyFirst, tables.courtesyLast} {
+		for _, v := range m {
+			sort.SliceStable(v, func(i, j int) bool { return len(v[i]) > len(v[j]) })
 		}
 	}
 }

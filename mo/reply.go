@@ -40,22 +40,31 @@ func Parts(s string) int {
 // smsLength returns the length of s in the units of its encoding: GSM
 // septets, or UTF-16 code units when s needs UCS-2.
 func smsLength(s string) (n int, ucs2 bool) {
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		w := gsmWidth(r)
 		if w == 0 {
 			ucs2 = true
 			break
 		}
 		n += w
+		i += size
 	}
 	if !ucs2 {
 		return n, false
 	}
+	// UTF-16 units: one per rune (a byte that does not continue a rune),
+	// two beyond the BMP (a four-byte rune: a surrogate pair).
 	n = 0
-	for _, r := range s {
-		n++
-		if r > 0xFFFF {
-			n++ // a surrogate pair
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0xF0:
+			n += 2
+		case c&0xC0 != 0x80:
+			n++
 		}
 	}
 	return n, true
@@ -65,26 +74,31 @@ func smsLength(s string) (n int, ucs2 bool) {
 // 1 for the basic table, 2 for the extension table (escape and the
 // character), 0 when it is not encodable.
 func gsmWidth(r rune) int {
-	if r >= ' ' && r < 0x7f {
-		switch r {
-		case '^', '{', '}', '\\', '[', ']', '~', '|':
-			return 2
-		case '`':
-			return 0
-		}
-		return 1
+	if r < rune(len(gsmTable)) {
+		return int(gsmTable[r])
 	}
-	switch r {
-	case '\n', '\r':
-		return 1
-	case '€', '\f':
+	if r == '€' {
 		return 2
-	}
-	if strings.ContainsRune("£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà", r) {
-		return 1
 	}
 	return 0
 }
+
+// gsmTable holds the widths of the runes up to the Greek capitals, the
+// last of the GSM alphabet but €.
+var gsmTable = func() (t ['Ω' + 1]uint8) {
+	for r := ' '; r < 0x7f; r++ {
+		t[r] = 1
+	}
+	t['`'] = 0
+	for _, r := range "^{}\\[]~|\f" {
+		t[r] = 2
+	}
+	t['\n'], t['\r'] = 1, 1
+	for _, r := range "£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà" {
+		t[r] = 1
+	}
+	return t
+}()
 
 type lang uint8
 

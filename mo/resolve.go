@@ -145,23 +145,23 @@ func (d *Directory) typo(p *parser) []int32 {
 	if k == 0 || len(q) > maxFuzzy {
 		return nil
 	}
-	mask := runeMask(q)
+	mask, hist := runeMask(q), runeHist(q)
 	best := k + 1
 	p.cands = p.cands[:0]
-	for n := max(4, len(q)-k); n <= min(maxFuzzy, len(q)+k); n++ {
-		for _, fi := range d.byLen[n] {
-			f := &d.fuzzy[fi]
-			if popcount(f.mask^mask) > 2*best {
-				continue // more letters differ than best edits can explain
-			}
-			dist := osa(q, f.runes, min(best, k), &p.rows)
-			switch {
-			case dist < best:
-				best = dist
-				p.cands = append(p.cands[:0], f.brand)
-			case dist == best && dist <= k:
-				p.cands = appendBrand(p.cands, f.brand)
-			}
+	lo, hi := d.fuzzyAt[max(4, len(q)-k)], d.fuzzyAt[min(maxFuzzy, len(q)+k)+1]
+	for i := lo; i < hi; i++ {
+		bound := min(best, k)
+		if popcount(d.fuzzyMask[i]^mask) > 2*bound || histDistance(d.fuzzyHist[i], hist) > 2*bound {
+			continue // more differs than bound edits can explain
+		}
+		f := &d.fuzzy[i]
+		dist := osa(q, f.runes, bound, &p.rows)
+		switch {
+		case dist < best:
+			best = dist
+			p.cands = append(p.cands[:0], f.brand)
+		case dist == best && dist <= k:
+			p.cands = appendBrand(p.cands, f.brand)
 		}
 	}
 	if best > k {
