@@ -244,6 +244,13 @@ func (d *Directory) readTarget(p *parser, b []byte, rest []word, ci *channelInfo
 		}
 	}
 	rest = trimCourtesy(b, rest)
+	// The keyword repeated: "STOP STOP STOP", "stop! stop".
+	for len(rest) > 0 && sameKeyword(b, rest[0], r.kw.kind) {
+		rest = rest[1:]
+	}
+	for len(rest) > 0 && sameKeyword(b, rest[len(rest)-1], r.kw.kind) {
+		rest = rest[:len(rest)-1]
+	}
 	core := trimFillers(b, rest)
 	if len(core) == 0 {
 		r.target = targetNone
@@ -324,6 +331,11 @@ func (d *Directory) readList(p *parser, b []byte, core []word, r *reading) bool 
 	}
 	r.target, r.match = targetBrands, loosest
 	return true
+}
+
+func sameKeyword(b []byte, w word, k Kind) bool {
+	kw, ok := tables.keywords[string(b[w.s:w.e])]
+	return ok && kw.kind == k && !kw.all
 }
 
 func classOf(b []byte, w word) class { return tables.classes[string(b[w.s:w.e])] }

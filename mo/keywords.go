@@ -135,7 +135,9 @@ var fillerWords = []string{
 	"FROM", "THE", "OF", "ADS", "AD",
 	"رسائل", "الرسائل", "رساله", "الرساله", "مسجات", "الميساجات", "ميساجات",
 	"اشهار", "الاشهار", "اشهارات", "الاشهارات", "اعلانات", "الاعلانات",
-	"الاشتراك", "اشتراك", "من", "ديال", "ديال", "DYAL", "DIAL", "DIYAL", "TA3",
+	"الاشتراك", "اشتراك", "من", "ديال", "DYAL", "DIAL", "DIYAL", "TA3",
+	// The act of sending: "Arrêtez l'envoi des SMS", "توقف عن إرسال الرسائل".
+	"ENVOI", "ENVOIS", "ENVOYER", "SENDING", "إرسال", "الإرسال", "عن", "SIFT", "صيفط",
 }
 
 // courtesy phrases are stripped at either end of a message, and skipped

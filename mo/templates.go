@@ -115,11 +115,11 @@ var (
 	// Between two commands to choose from.
 	orWord = template{fr: " ou ", ar: " أو "}
 	// An advertiser without contact details in the registry.
-	noContact = template{fr: "contact non renseigné", ar: "لا عنوان للاتصال"}
+	noContact = template{fr: "contact non renseigné", ar: "معلومات الاتصال غير متوفرة"}
 	// A provider whose declaration the registry lacks.
-	noDecl = template{fr: "déclaration non renseignée", ar: "تصريح غير مسجل"}
+	noDecl = template{fr: "déclaration non renseignée", ar: "رقم التصريح غير متوفر"}
 	// An advertiser without a provider in the registry.
-	noProvider = template{fr: "prestataire non renseigné", ar: "مزود غير مسجل"}
+	noProvider = template{fr: "prestataire non renseigné", ar: "المزود غير متوفر"}
 	// Before a provider's declaration number in {senders}.
 	declPrefix = template{fr: "ANRT ", ar: "ANRT "}
 )
