@@ -1,13 +1,13 @@
 package compliance
 
 import (
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the rules' time zone must not depend on the system's
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/msisdn"
+	"github.com/bawwab/bawwab/optout"
 )
 
 // The test registry: providers in every standing, contracts that start and
@@ -141,54 +141,21 @@ func number(t testing.TB, s string) msisdn.Number {
 	return n
 }
 
-// mapOppositions is an opposition register in Go maps, for the tests: the
-// optout package's index replaces it once merged.
-type mapOppositions struct {
-	mu     sync.RWMutex
-	scopes map[bawwab.Scope]uint32
-	stops  map[uint32]map[msisdn.Number]bool
+// testOppositions is the real opposition index, fed the way the store's
+// change feed does.
+type testOppositions struct {
+	ix  *optout.Index
+	seq int64
 }
 
-func newMapOppositions() *mapOppositions {
-	return &mapOppositions{scopes: map[bawwab.Scope]uint32{}, stops: map[uint32]map[msisdn.Number]bool{}}
-}
+func newTestOppositions() *testOppositions { return &testOppositions{ix: optout.New()} }
 
-func (o *mapOppositions) Resolve(s bawwab.Scope) (uint32, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if s.Kind == bawwab.ScopeNational {
-		return 0, nil
+func (o *testOppositions) stop(t testing.TB, s bawwab.Scope, n msisdn.Number) {
+	t.Helper()
+	o.seq++
+	if _, err := o.ix.Apply(bawwab.Opposition{Seq: o.seq, MSISDN: n.E164(), Scope: s, Action: bawwab.ActionStop, At: date(2026, 1, 1), Channel: "3030"}); err != nil {
+		t.Fatal(err)
 	}
-	h, ok := o.scopes[s]
-	if !ok {
-		h = uint32(len(o.scopes) + 1)
-		o.scopes[s] = h
-	}
-	return h, nil
-}
-
-func (o *mapOppositions) stop(t testing.TB, s bawwab.Scope, n msisdn.Number) {
-	h, _ := o.Resolve(s)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.stops[h] == nil {
-		o.stops[h] = map[msisdn.Number]bool{}
-	}
-	o.stops[h][n] = true
-}
-
-func (o *mapOppositions) Opposed(n msisdn.Number, adv, prov uint32) (bawwab.ScopeKind, bool) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	switch {
-	case o.stops[0][n]:
-		return bawwab.ScopeNational, true
-	case prov != 0 && o.stops[prov][n]:
-		return bawwab.ScopeProvider, true
-	case adv != 0 && o.stops[adv][n]:
-		return bawwab.ScopeAdvertiser, true
-	}
-	return 0, false
 }
 
 // mapConsents is a consent register in a Go map.

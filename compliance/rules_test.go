@@ -40,7 +40,7 @@ var tuesday = local(2026, 5, 5, 10, 0)
 // testEnv is one engine on the test registry with its registers.
 type testEnv struct {
 	t    testing.TB
-	opp  *mapOppositions
+	opp  *testOppositions
 	cons mapConsents
 	ops  *msisdn.Operators
 	ctr  *MemCounters
@@ -49,12 +49,12 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB, cfg Config) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, opp: newMapOppositions(), cons: mapConsents{}, ops: msisdn.NewOperators(), ctr: NewMemCounters()}
+	e := &testEnv{t: t, opp: newTestOppositions(), cons: mapConsents{}, ops: msisdn.NewOperators(), ctr: NewMemCounters()}
 	view, err := NewView(testRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.eng, err = New(cfg, view, Deps{Oppositions: e.opp, Consents: e.cons, Counters: e.ctr})
+	e.eng, err = New(cfg, view, Deps{Oppositions: IndexOppositions(e.opp.ix), Consents: e.cons, Counters: e.ctr})
 	if err != nil {
 		t.Fatal(err)
 	}
