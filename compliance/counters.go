@@ -20,7 +20,7 @@ import (
 // both the advertiser's count and the total. A recipient who got messages of
 // one advertiser costs one word, about 14 bytes with the table's slack; a Go
 // map per (recipient, advertiser) plus one per recipient takes several
-// times that (see BenchmarkCountersMemory). The tables are split in 256
+// times that (see BenchmarkCounters). The tables are split in 256
 // shards by recipient, each under its own mutex, so that check-and-reserve
 // is atomic for a recipient while different recipients proceed in parallel.
 // A day's tables are dropped once the day after it is over (yesterday's stay

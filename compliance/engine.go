@@ -211,6 +211,53 @@ type Decider struct {
 	// noText skips the text checker (R4 passes, R9 finds nothing): only
 	// for the benchmark that measures the rules without it.
 	noText bool
+
+	// A session sends on one account, mostly under a few sender IDs, in
+	// one offset of the clocks: the last ones found are kept, for the view
+	// and the hours they were found in, to save map lookups.
+	view       *View
+	acctID     string
+	acct       *account
+	senderID   string
+	sender     *sender
+	hours      *hours
+	zoneFrom   int64 // Unix seconds: the offset below holds in [zoneFrom, zoneTo)
+	zoneTo     int64
+	zoneOffset int64
+}
+
+// lookups returns the account and the sender ID of s in v, from the
+// Decider's cache when they are the last ones.
+func (d *Decider) lookups(v *View, s *Submission) (*account, *sender) {
+	if d.view != v {
+		d.view, d.acct, d.sender = v, nil, nil
+	}
+	if d.acct == nil || s.AccountID != d.acctID {
+		d.acctID, d.acct = s.AccountID, v.accounts[s.AccountID]
+	}
+	if d.sender == nil || s.Sender != d.senderID {
+		d.senderID, d.sender = s.Sender, v.senders[s.Sender]
+	}
+	return d.acct, d.sender
+}
+
+// local is hours.local with the offset of the clocks kept between calls.
+func (d *Decider) local(h *hours, t time.Time) (day, sec int32) {
+	u := t.Unix()
+	if d.hours != h || u < d.zoneFrom || u >= d.zoneTo {
+		lt := t.In(h.loc)
+		_, off := lt.Zone()
+		from, to := lt.ZoneBounds()
+		d.hours, d.zoneOffset = h, int64(off)
+		d.zoneFrom, d.zoneTo = math.MinInt64, math.MaxInt64
+		if !from.IsZero() {
+			d.zoneFrom = from.Unix()
+		}
+		if !to.IsZero() {
+			d.zoneTo = to.Unix()
+		}
+	}
+	return localOf(u + d.zoneOffset)
 }
 
 // NewDecider returns a Decider for one goroutine, such as an SMPP session.
@@ -242,7 +289,7 @@ func (d *Decider) Decide(s *Submission) (r Result) {
 
 	// The sender ID, looked up first so that every result names the
 	// advertiser and the category, whichever rule decides.
-	snd := v.senders[s.Sender]
+	acct, snd := d.lookups(v, s)
 	var adv *advertiser
 	registered := bawwab.CategoryUnknown
 	channels := []textcheck.Channel(nil)
@@ -267,11 +314,12 @@ func (d *Decider) Decide(s *Submission) (r Result) {
 	modes := &st.global
 	var p *provider
 	r.ProviderID = s.ProviderID
-	acct := v.accounts[s.AccountID]
 	if acct != nil && s.ProviderID == "" {
 		r.ProviderID = acct.provID
 	}
-	if pp := v.providerIx[r.ProviderID]; pp != nil {
+	if acct != nil && acct.prov != nil && acct.provID == r.ProviderID {
+		modes = &st.provMode[acct.prov.idx]
+	} else if pp := v.providerIx[r.ProviderID]; pp != nil {
 		modes = &st.provMode[pp.idx]
 	}
 	detail := DetailNone
@@ -431,7 +479,7 @@ func (d *Decider) commercial(r *Result, s *Submission, st *state, modes *modeTab
 	}
 
 	// R7: sending hours and days.
-	today, sec := st.hours.local(s.Time)
+	today, sec := d.local(st.hours, s.Time)
 	day := today
 	if !st.hours.allowed(today, sec) {
 		detail := QuietHour

@@ -40,7 +40,11 @@ func newHours(c *Config) (*hours, error) {
 // since local midnight.
 func (h *hours) local(t time.Time) (day, sec int32) {
 	_, off := t.In(h.loc).Zone()
-	s := t.Unix() + int64(off)
+	return localOf(t.Unix() + int64(off))
+}
+
+// localOf splits local Unix seconds into a day and the seconds in it.
+func localOf(s int64) (day, sec int32) {
 	d := s / secondsPerDay
 	if s%secondsPerDay < 0 {
 		d--
