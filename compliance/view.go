@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/msisdn"
@@ -251,6 +250,3 @@ func (p *provider) inContract(op msisdn.Operator, t int64) bool {
 	}
 	return false
 }
-
-// timeOf converts Unix nanoseconds back to a time, for explanations.
-func timeOf(ns int64) time.Time { return time.Unix(0, ns) }
