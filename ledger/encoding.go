@@ -228,7 +228,9 @@ type DecodeError struct {
 	Msg    string
 }
 
-func (e *DecodeError) Error() string { return fmt.Sprintf("entry encoding at byte %d: %s", e.Offset, e.Msg) }
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("entry encoding at byte %d: %s", e.Offset, e.Msg)
+}
 
 func decodeErr(off int, format string, args ...any) error {
 	return &DecodeError{Offset: off, Msg: fmt.Sprintf(format, args...)}

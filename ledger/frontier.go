@@ -11,9 +11,9 @@ import (
 // record and tlog.TreeHash reads to hash the whole tree. With it the writer
 // and the verifier build the tree in memory, reading no stored hash back.
 type frontier struct {
-	n  int64          // records added
-	h  [64]tlog.Hash  // h[l]: the last completed subtree of level l
-	at [64]int64      // its stored-hash index
+	n  int64         // records added
+	h  [64]tlog.Hash // h[l]: the last completed subtree of level l
+	at [64]int64     // its stored-hash index
 	ok [64]bool
 }
 
