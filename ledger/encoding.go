@@ -466,9 +466,32 @@ func ChainHash(prev, record tlog.Hash) tlog.Hash {
 // TextHash returns the commitment to a message text: SHA-256(nonce ||
 // text).
 func TextHash(nonce []byte, text string) bawwab.Digest {
+	var buf [1024]byte
+	if len(nonce)+len(text) <= len(buf) {
+		// The common case, without allocating.
+		n := copy(buf[:], nonce)
+		n += copy(buf[n:], text)
+		return sha256.Sum256(buf[:n])
+	}
 	h := sha256.New()
 	h.Write(nonce)
 	h.Write([]byte(text))
+	var d bawwab.Digest
+	h.Sum(d[:0])
+	return d
+}
+
+// textHashBytes is TextHash of a text held in bytes.
+func textHashBytes(nonce, text []byte) bawwab.Digest {
+	var buf [1024]byte
+	if len(nonce)+len(text) <= len(buf) {
+		n := copy(buf[:], nonce)
+		n += copy(buf[n:], text)
+		return sha256.Sum256(buf[:n])
+	}
+	h := sha256.New()
+	h.Write(nonce)
+	h.Write(text)
 	var d bawwab.Digest
 	h.Sum(d[:0])
 	return d

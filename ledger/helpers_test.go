@@ -71,7 +71,7 @@ var t0 = time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
 
 // env is a ledger directory with its keys kept apart, as in production.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string // the ledger
 	keys    string // the directory of the secret keys
 	keyring *ledger.Keyring
@@ -79,7 +79,7 @@ type env struct {
 	rand    *detRand
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	root := t.TempDir()
 	e := &env{t: t, dir: filepath.Join(root, "ledger"), keys: filepath.Join(root, "keys"),

@@ -63,17 +63,26 @@ func newPseudonymKey(secret []byte, created time.Time) (*pseudonymKey, error) {
 		return nil, errors.New("key id 0 is reserved")
 	}
 	k := &pseudonymKey{id: id, secret: secret, created: created}
-	k.pool.New = func() any { return hmac.New(sha256.New, secret) }
+	k.pool.New = func() any { return &hmacState{h: hmac.New(sha256.New, secret)} }
 	return k, nil
 }
 
+// hmacState is a reusable HMAC with buffers of its own, so that computing
+// a pseudonym allocates nothing.
+type hmacState struct {
+	h   hash.Hash
+	in  []byte
+	out [sha256.Size]byte
+}
+
 func (k *pseudonymKey) pseudonym(msisdn string) bawwab.Pseudonym {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	io.WriteString(h, msisdn)
-	p := bawwab.Pseudonym{KeyID: k.id}
-	h.Sum(p.Sum[:0])
-	k.pool.Put(h)
+	st := k.pool.Get().(*hmacState)
+	st.h.Reset()
+	st.in = append(st.in[:0], msisdn...)
+	st.h.Write(st.in)
+	st.h.Sum(st.out[:0])
+	p := bawwab.Pseudonym{KeyID: k.id, Sum: st.out}
+	k.pool.Put(st)
 	return p
 }
 

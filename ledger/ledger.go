@@ -43,6 +43,9 @@ type Ledger struct {
 	done     chan struct{} // closed when the writer has finished
 	reqPool  sync.Pool
 
+	nonceMu  sync.Mutex // guards nonces
+	nonces   []byte     // random bytes read ahead for text nonces
+
 	durable  atomic.Int64
 	latest   atomic.Pointer[Checkpoint]
 	failed   atomic.Pointer[error]
@@ -451,7 +454,7 @@ func (l *Ledger) prepare(req *request) error {
 			if len(e.Text) > MaxTextSize {
 				return fmt.Errorf("entry %d of the batch: text of %d bytes (at most %d)", i, len(e.Text), MaxTextSize)
 			}
-			if _, err := io.ReadFull(l.opts.Rand, nonce[:]); err != nil {
+			if err := l.nonce(nonce[:]); err != nil {
 				return fmt.Errorf("text nonce: %w", err)
 			}
 			e.TextNonce = append(e.TextNonce[:0], nonce[:]...)
@@ -491,6 +494,24 @@ func (l *Ledger) prepare(req *request) error {
 	return nil
 }
 
+// nonce fills b with random bytes, read from Options.Rand 4 KiB at a time
+// rather than with one system call per entry.
+func (l *Ledger) nonce(b []byte) error {
+	l.nonceMu.Lock()
+	defer l.nonceMu.Unlock()
+	if len(l.nonces) < len(b) {
+		buf := make([]byte, 4096)
+		if _, err := io.ReadFull(l.opts.Rand, buf); err != nil {
+			return err
+		}
+		l.nonces = buf
+	}
+	copy(b, l.nonces)
+	clear(l.nonces[:len(b)])
+	l.nonces = l.nonces[len(b):]
+	return nil
+}
+
 // sequence gathers requests into batches for the writer: while the writer
 // syncs one batch the next one grows, so the batch size follows the load.
 func (l *Ledger) sequence() {
@@ -521,6 +542,14 @@ func (l *Ledger) sequence() {
 				cur = l.newBatch()
 			}
 			l.add(cur, req)
+			// Take what else is waiting without going through select.
+			for len(cur.recs) < l.opts.MaxBatch && len(l.reqs) > 0 {
+				req, ok := <-l.reqs
+				if !ok {
+					break
+				}
+				l.add(cur, req)
+			}
 			if len(cur.recs) >= l.opts.MaxBatch {
 				l.toWriter <- cur
 				cur = nil

@@ -177,7 +177,7 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		}
 		switch {
 		case rec.Text != nil:
-			if TextHash(rec.Text.Nonce[:], string(rec.Text.Body)) != v.textHash() {
+			if textHashBytes(rec.Text.Nonce[:], rec.Text.Body) != v.textHash() {
 				return fail(i, "message text altered: it does not match the entry's text hash")
 			}
 			if rec.Text.Time != v.time {
