@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"iter"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -291,7 +290,7 @@ func (s *FileStore) loadCheckpoints() error {
 		f.Close()
 		return errors.New("checkpoints file: bad header")
 	}
-	rr := newRecordReader(io.NewSectionReader(f, headerSize, math.MaxInt64-headerSize), headerSize)
+	rr := fileRecordReader(f, headerSize, nil)
 	var end int64 = headerSize
 	for {
 		var c StoredCheckpoint
@@ -388,8 +387,8 @@ func (s *FileStore) scanSegment(seg *segment, log, txt *os.File) (*segmentScan, 
 	if sc.stop != nil {
 		return sc, nil
 	}
-	texts := newRecordReader(io.NewSectionReader(txt, headerSize, math.MaxInt64-headerSize), headerSize)
-	frames := newRecordReader(io.NewSectionReader(log, headerSize, math.MaxInt64-headerSize), headerSize)
+	texts := fileRecordReader(txt, headerSize, nil)
+	frames := fileRecordReader(log, headerSize, nil)
 	var (
 		rec     Record
 		t       textRecord
@@ -425,22 +424,19 @@ func (s *FileStore) scanSegment(seg *segment, log, txt *os.File) (*segmentScan, 
 			sc.stop = bad("record out of place: it holds entry %d", rec.Index)
 			break
 		}
-		if err := nextText(); err != nil {
-			sc.stop, sc.stopText = err, true
-			break
-		}
 		var textOff uint32
 		if rec.HasText {
+			if err := nextText(); err != nil {
+				sc.stop, sc.stopText = err, true
+				break
+			}
 			if !pending || t.index != index {
-				sc.stop, sc.stopText = bad("text record missing"), true
+				sc.stop, sc.stopText = bad("text record missing or out of place"), true
 				break
 			}
 			textOff = uint32(tOff) + 1
 			pending = false
 			sc.txtEnd = texts.off
-		} else if pending && t.index <= index {
-			sc.stop, sc.stopText = bad("text record out of place (entry %d)", t.index), true
-			break
 		}
 		sc.idx = binary.BigEndian.AppendUint32(sc.idx, uint32(off))
 		sc.idx = binary.BigEndian.AppendUint32(sc.idx, textOff)
@@ -1076,17 +1072,11 @@ func (s *FileStore) scanRange(seg *segment, from, to int64, last bool, cpN int64
 			start, logStart = from, int64(binary.BigEndian.Uint32(ie[:]))
 		}
 	}
-	wrap := func(r io.Reader) io.Reader {
-		if s.opts.WrapReader != nil {
-			return s.opts.WrapReader(r)
-		}
-		return r
-	}
-	frames := newRecordReader(wrap(io.NewSectionReader(log, logStart, math.MaxInt64-logStart)), logStart)
-	texts := newRecordReader(io.NewSectionReader(txt, textStart, math.MaxInt64-textStart), textStart)
+	frames := fileRecordReader(log, logStart, s.opts.WrapReader)
+	texts := fileRecordReader(txt, textStart, nil)
 	var idxR *recordReader
 	if s.opts.CheckIndex && idx != nil {
-		idxR = newRecordReader(io.NewSectionReader(idx, (from-seg.first)*idxEntrySize, math.MaxInt64-(from-seg.first)*idxEntrySize), 0)
+		idxR = fileRecordReader(idx, (from-seg.first)*idxEntrySize, nil)
 	}
 	var (
 		rec     Record
@@ -1112,7 +1102,10 @@ func (s *FileStore) scanRange(seg *segment, from, to int64, last bool, cpN int64
 	for index := start; index < to; index++ {
 		off, err := frames.frame(&rec)
 		if err == io.EOF {
-			return corrupt(index, true, "record missing: the segment ends early")
+			if last {
+				return corrupt(index, true, "record missing: the segment ends early")
+			}
+			return corrupt(index, false, "entries %d to %d missing: segment %d ends early (a segment file removed?)", index, seg.first+seg.count.Load()-1, seg.first)
 		}
 		if err != nil {
 			return corrupt(index, true, "%s", describeStop(err))
@@ -1120,32 +1113,33 @@ func (s *FileStore) scanRange(seg *segment, from, to int64, last bool, cpN int64
 		if rec.Index != index {
 			if index == start && start > seg.first {
 				// The index file led astray: read from the start.
-				frames = newRecordReader(wrap(io.NewSectionReader(log, headerSize, math.MaxInt64-headerSize)), headerSize)
+				frames = fileRecordReader(log, headerSize, s.opts.WrapReader)
 				start = seg.first
 				index = start - 1
 				continue
 			}
 			return corrupt(index, false, "record out of place: it holds entry %d", rec.Index)
 		}
-		if err := nextText(); err != nil {
-			return corrupt(index, err == errIncomplete, "text record damaged: %s", describeStop(err))
-		}
-		for pending && t.index < from {
-			pending = false // the text of an entry before from
+		// Texts are read when an entry has one: a damaged text record is
+		// then reported at the entry that expected it.
+		var textOff int64
+		rec.Text = nil
+		if rec.HasText {
 			if err := nextText(); err != nil {
 				return corrupt(index, err == errIncomplete, "text record damaged: %s", describeStop(err))
 			}
-		}
-		var textOff int64
-		rec.Text = nil
-		if pending && t.index < index {
-			return corrupt(index, false, "text record out of place (it names entry %d)", t.index)
-		}
-		if pending && t.index == index {
-			if !rec.HasText {
-				return corrupt(index, false, "text record for an entry without text")
+			for pending && t.index < from {
+				pending = false // the text of an entry before from
+				if err := nextText(); err != nil {
+					return corrupt(index, err == errIncomplete, "text record damaged: %s", describeStop(err))
+				}
 			}
-			rec.Text, textOff, pending = &t.text, tOff+1, false
+			if pending && t.index < index {
+				return corrupt(index, false, "text record out of place: where this entry's text should be, a record names entry %d", t.index)
+			}
+			if pending && t.index == index {
+				rec.Text, textOff, pending = &t.text, tOff+1, false
+			}
 		}
 		if index < from {
 			continue

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bufio"
+	"os"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -204,6 +205,20 @@ func newRecordReader(r io.Reader, off int64) *recordReader {
 	return &recordReader{br: bufio.NewReaderSize(r, maxReadBuffer), off: off}
 }
 
+// fileRecordReader reads f from start, with a buffer no larger than what
+// is left of the file (a record longer than the file is incomplete anyway).
+func fileRecordReader(f *os.File, start int64, wrap func(io.Reader) io.Reader) *recordReader {
+	size := int64(maxReadBuffer)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = min(max(st.Size()-start, 4096), maxReadBuffer)
+	}
+	var r io.Reader = io.NewSectionReader(f, start, math.MaxInt64-start)
+	if wrap != nil {
+		r = wrap(r)
+	}
+	return &recordReader{br: bufio.NewReaderSize(r, int(size)), off: start}
+}
+
 // next decodes the next record with decode, which returns the record's
 // size (or the size it needs, with errIncomplete). It returns io.EOF at a
 // clean end and errIncomplete when the stream ends inside a record.
@@ -222,7 +237,7 @@ func (rr *recordReader) next(minSize int, decode func([]byte) (int, error)) (int
 	if derr == errIncomplete && size > len(b) {
 		b, err = rr.br.Peek(size)
 		if len(b) < size {
-			if err == io.EOF {
+			if err == io.EOF || err == bufio.ErrBufferFull {
 				return 0, errIncomplete
 			}
 			return 0, err

@@ -125,7 +125,7 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		if err != nil {
 			return fail(-1, "known checkpoint %d: %v", i, err)
 		}
-		roots = append(roots, root{n: c.N, hash: c.Hash, chain: c.Chain, what: fmt.Sprintf("the known checkpoint of %d entries", c.N)})
+		roots = append(roots, root{n: c.N, hash: c.Hash, chain: c.Chain, what: fmt.Sprintf("known checkpoint %d, kept outside the ledger,", i)})
 	}
 	sort.SliceStable(roots, func(i, j int) bool { return roots[i].n < roots[j].n })
 	var covered int64 // entries the checkpoints cover
