@@ -201,8 +201,9 @@ type recordReader struct {
 	off int64 // file offset of the next record
 }
 
-func newRecordReader(r io.Reader, off int64) *recordReader {
-	return &recordReader{br: bufio.NewReaderSize(r, maxReadBuffer), off: off}
+// newRecordReader reads records from r, expecting at most size bytes.
+func newRecordReader(r io.Reader, off int64, size int) *recordReader {
+	return &recordReader{br: bufio.NewReaderSize(r, min(max(size, 4096), maxReadBuffer)), off: off}
 }
 
 // fileRecordReader reads f from start, with a buffer no larger than what
