@@ -43,8 +43,8 @@ type Ledger struct {
 	done     chan struct{} // closed when the writer has finished
 	reqPool  sync.Pool
 
-	nonceMu  sync.Mutex // guards nonces
-	nonces   []byte     // random bytes read ahead for text nonces
+	nonceMu sync.Mutex // guards nonces
+	nonces  []byte     // random bytes read ahead for text nonces
 
 	durable  atomic.Int64
 	latest   atomic.Pointer[Checkpoint]

@@ -2,13 +2,13 @@ package ledger
 
 import (
 	"bufio"
-	"os"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
