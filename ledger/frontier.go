@@ -51,6 +51,33 @@ func (f *frontier) add(n int64, rh tlog.Hash) ([]tlog.Hash, error) {
 	return hs, nil
 }
 
+// appendStored is add without allocating, for the verifier: it appends to
+// out the hashes tlog.StoredHashes returns for record n, computed from the
+// frontier with tlog.NodeHash. Each trailing one bit of n completes a
+// subtree whose left half is the frontier's last subtree of that level, so
+// that verification checks the writer's use of tlog against an
+// implementation of its own (TestFrontierMatchesTlog keeps them equal).
+func (f *frontier) appendStored(out []tlog.Hash, n int64, rh tlog.Hash) ([]tlog.Hash, error) {
+	if n != f.n {
+		return out, fmt.Errorf("ledger: adding record %d to a tree of %d", n, f.n)
+	}
+	base := tlog.StoredHashIndex(0, n)
+	h := rh
+	out = append(out, h)
+	for l := 0; l < 63; l++ {
+		if (n>>l)&1 == 0 {
+			f.h[l], f.at[l], f.ok[l] = h, base+int64(l), true
+			break
+		}
+		left := f.h[l]
+		f.h[l], f.at[l], f.ok[l] = h, base+int64(l), true
+		h = tlog.NodeHash(left, h)
+		out = append(out, h)
+	}
+	f.n++
+	return out, nil
+}
+
 // treeHash returns the hash of the tree of f.n records.
 func (f *frontier) treeHash() (tlog.Hash, error) { return tlog.TreeHash(f.n, f) }
 

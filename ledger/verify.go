@@ -139,125 +139,117 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		roots = roots[1:]
 	}
 
+	// Two stages, so that verifying uses two cores: the first reads the
+	// records and checks what each holds on its own (checksum, encoding,
+	// text, record hash); the second, here, checks what ties them
+	// together (chain, tree, checkpoints), in order.
+	items := make(chan []verifyItem, 8)
+	free := make(chan []verifyItem, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go checkRecords(ctx, st, items, free, stop)
+
 	var (
 		tree      frontier
 		chain     tlog.Hash
-		v         entryView
 		count     int64
 		stored0   int64       // stored-hash index of hashBuf[0]
 		hashBuf   []tlog.Hash // stored hashes read ahead
+		hs        []tlog.Hash
 		hashCount = st.HashCount()
 		missing   []textGap
 		inGap     bool
 		purges    []purge
 	)
-	for rec, err := range st.Scan(0, -1) {
-		if err != nil {
-			var ce *CorruptError
-			if !errors.As(err, &ce) {
+	for chunk := range items {
+		for k := range chunk {
+			it := &chunk[k]
+			if it.problem != nil {
+				if it.problem.Tail && it.problem.Index >= covered {
+					rep.Tail = it.problem
+					break
+				}
+				rep.Problem = it.problem
+				return rep, nil
+			}
+			i := it.index
+			switch it.text {
+			case textKept:
+				rep.Texts++
+				inGap = false
+			case textMissing:
+				rep.Purged++
+				if inGap {
+					g := &missing[len(missing)-1]
+					g.last, g.maxTime = i, max(g.maxTime, it.time)
+				} else {
+					if len(missing) >= 1<<20 {
+						return fail(i, "message text missing (too many gaps to check against the retention purges)")
+					}
+					missing = append(missing, textGap{first: i, last: i, maxTime: it.time})
+					inGap = true
+				}
+			}
+			if it.until > 0 {
+				purges = append(purges, purge{index: i, until: it.until})
+			}
+			chain = ChainHash(chain, it.rh)
+			if chain != it.chain {
+				return fail(i, "chain hash mismatch: the entry, or the chain stored with it, was altered or moved")
+			}
+			var err error
+			if hs, err = tree.appendStored(hs[:0], i, it.rh); err != nil {
 				return nil, err
 			}
-			if ce.Tail && ce.Index >= covered {
-				rep.Tail = ce
-				break
-			}
-			rep.Problem = ce
-			return rep, nil
-		}
-		i := rec.Index
-		if i&0xFFFF == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := v.parse(rec.Data); err != nil {
-			return fail(i, "not a canonical entry: %v", err)
-		}
-		th := v.fields[tagTextHash]
-		if (th != nil) != rec.HasText {
-			return fail(i, "the record's text flag disagrees with its entry")
-		}
-		switch {
-		case rec.Text != nil:
-			if textHashBytes(rec.Text.Nonce[:], rec.Text.Body) != v.textHash() {
-				return fail(i, "message text altered: it does not match the entry's text hash")
-			}
-			if rec.Text.Time != v.time {
-				return fail(i, "the text record is dated %s, the entry %s", time.Unix(0, rec.Text.Time).UTC(), time.Unix(0, v.time).UTC())
-			}
-			rep.Texts++
-			inGap = false
-		case th != nil:
-			rep.Purged++
-			if inGap {
-				g := &missing[len(missing)-1]
-				g.last, g.maxTime = i, max(g.maxTime, v.time)
+			at := tlog.StoredHashCount(i)
+			if at+int64(len(hs)) <= hashCount {
+				if at+int64(len(hs)) > stored0+int64(len(hashBuf)) {
+					n := min(hashCount-at, 1<<16)
+					idx := make([]int64, n)
+					for k := range idx {
+						idx[k] = at + int64(k)
+					}
+					if hashBuf, err = st.ReadHashes(idx); err != nil {
+						return nil, err
+					}
+					stored0 = at
+				}
+				for k, h := range hs {
+					if hashBuf[at-stored0+int64(k)] != h {
+						return fail(i, "the stored Merkle tree disagrees with the entry (stored hash %d): the entry or the hashes file was altered", at+int64(k))
+					}
+				}
+			} else if i < covered {
+				return fail(i, "the stored Merkle tree ends before this entry, which a checkpoint covers")
 			} else {
-				if len(missing) >= 1<<20 {
-					return fail(i, "message text missing (too many gaps to check against the retention purges)")
-				}
-				missing = append(missing, textGap{first: i, last: i, maxTime: v.time})
-				inGap = true
+				rep.Unhashed++
 			}
-		}
-		if bawwab.EntryKind(v.kind) == bawwab.EntryRetention && v.until > 0 {
-			purges = append(purges, purge{index: i, until: v.until})
-		}
-		var badRef int64 = -1
-		v.refs(func(r int64) {
-			if r >= i && badRef < 0 {
-				badRef = r
-			}
-		})
-		if badRef >= 0 {
-			return fail(i, "refers to entry %d, which is not before it", badRef)
-		}
-
-		rh := tlog.RecordHash(rec.Data)
-		chain = ChainHash(chain, rh)
-		if chain != rec.Chain {
-			return fail(i, "chain hash mismatch: the entry, or the chain stored with it, was altered or moved")
-		}
-		hs, err := tree.add(i, rh)
-		if err != nil {
-			return nil, err
-		}
-		at := tlog.StoredHashCount(i)
-		if at+int64(len(hs)) <= hashCount {
-			if at+int64(len(hs)) > stored0+int64(len(hashBuf)) {
-				n := min(hashCount-at, 1<<16)
-				idx := make([]int64, n)
-				for k := range idx {
-					idx[k] = at + int64(k)
-				}
-				if hashBuf, err = st.ReadHashes(idx); err != nil {
+			count = i + 1
+			for len(roots) > 0 && roots[0].n == count {
+				r := roots[0]
+				roots = roots[1:]
+				h, err := tree.treeHash()
+				if err != nil {
 					return nil, err
 				}
-				stored0 = at
-			}
-			for k, h := range hs {
-				if hashBuf[at-stored0+int64(k)] != h {
-					return fail(i, "the stored Merkle tree disagrees with the entry (stored hash %d): the entry or the hashes file was altered", at+int64(k))
+				if h != r.hash || chain != r.chain {
+					return fail(r.prev, "%s (%d entries) does not match the ledger: entries %d to %d were altered, replaced or reordered", r.what, r.n, r.prev, r.n-1)
 				}
 			}
-		} else if i < covered {
-			return fail(i, "the stored Merkle tree ends before this entry, which a checkpoint covers")
-		} else {
-			rep.Unhashed++
-		}
-		count = i + 1
-		for len(roots) > 0 && roots[0].n == count {
-			r := roots[0]
-			roots = roots[1:]
-			h, err := tree.treeHash()
-			if err != nil {
-				return nil, err
-			}
-			if h != r.hash || chain != r.chain {
-				return fail(r.prev, "%s (%d entries) does not match the ledger: entries %d to %d were altered, replaced or reordered", r.what, r.n, r.prev, r.n-1)
+			if opts.Entry != nil {
+				opts.Entry(i)
 			}
 		}
-		if opts.Entry != nil {
-			opts.Entry(i)
+		if rep.Tail != nil {
+			break
 		}
+		select {
+		case free <- chunk[:0]:
+		default:
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	rep.Entries = count
 	if len(roots) > 0 {
@@ -279,6 +271,108 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		}
 	}
 	return rep, nil
+}
+
+// verifyItem is what the first stage of Verify learnt of one record.
+type verifyItem struct {
+	index   int64
+	rh      tlog.Hash // record hash
+	chain   tlog.Hash // chain hash stored with the record
+	time    int64
+	until   int64 // the cut-off of a retention entry
+	text    uint8
+	problem *CorruptError
+}
+
+const (
+	textNone = iota
+	textKept
+	textMissing
+)
+
+// checkRecords is the first stage of Verify: it reads the records and
+// checks each one on its own, sending what it found in order, in chunks.
+// It stops after the first problem.
+func checkRecords(ctx context.Context, st Store, items chan<- []verifyItem, free chan []verifyItem, stop <-chan struct{}) {
+	defer close(items)
+	var v entryView
+	chunk := make([]verifyItem, 0, 1024)
+	send := func() bool {
+		select {
+		case items <- chunk:
+		case <-stop:
+			return false
+		}
+		select {
+		case chunk = <-free:
+		default:
+			chunk = make([]verifyItem, 0, 1024)
+		}
+		return true
+	}
+	problem := func(index int64, format string, args ...any) {
+		chunk = append(chunk, verifyItem{index: index, problem: &CorruptError{Index: index, What: fmt.Sprintf(format, args...)}})
+		send()
+	}
+	for rec, err := range st.Scan(0, -1) {
+		if err != nil {
+			var ce *CorruptError
+			if !errors.As(err, &ce) {
+				ce = &CorruptError{Index: -1, What: err.Error()}
+			}
+			chunk = append(chunk, verifyItem{index: ce.Index, problem: ce})
+			send()
+			return
+		}
+		i := rec.Index
+		if i&0xFFFF == 0 && ctx.Err() != nil {
+			return
+		}
+		if err := v.parse(rec.Data); err != nil {
+			problem(i, "not a canonical entry: %v", err)
+			return
+		}
+		it := verifyItem{index: i, rh: tlog.RecordHash(rec.Data), chain: rec.Chain, time: v.time}
+		th := v.fields[tagTextHash]
+		if (th != nil) != rec.HasText {
+			problem(i, "the record's text flag disagrees with its entry")
+			return
+		}
+		switch {
+		case rec.Text != nil:
+			if textHashBytes(rec.Text.Nonce[:], rec.Text.Body) != v.textHash() {
+				problem(i, "message text altered: it does not match the entry's text hash")
+				return
+			}
+			if rec.Text.Time != v.time {
+				problem(i, "the text record is dated %s, the entry %s", time.Unix(0, rec.Text.Time).UTC(), time.Unix(0, v.time).UTC())
+				return
+			}
+			it.text = textKept
+		case th != nil:
+			it.text = textMissing
+		}
+		if bawwab.EntryKind(v.kind) == bawwab.EntryRetention {
+			it.until = v.until
+		}
+		var badRef int64 = -1
+		v.refs(func(r int64) {
+			if r >= i && badRef < 0 {
+				badRef = r
+			}
+		})
+		if badRef >= 0 {
+			problem(i, "refers to entry %d, which is not before it", badRef)
+			return
+		}
+		chunk = append(chunk, it)
+		if len(chunk) == cap(chunk) && !send() {
+			return
+		}
+	}
+	if len(chunk) > 0 {
+		send()
+	}
 }
 
 type textGap struct {
