@@ -351,6 +351,7 @@ type segmentScan struct {
 	txtSize  int64
 	stop     error // why reading stopped before the end, if it did
 	stopText bool  // stop concerns the text file
+	creating bool  // the segment's creation was cut short: no header yet
 }
 
 // scanSegment reads the records and texts of a segment, up to the first
@@ -358,34 +359,38 @@ type segmentScan struct {
 func (s *FileStore) scanSegment(seg *segment, log, txt *os.File) (*segmentScan, error) {
 	sc := &segmentScan{logEnd: headerSize, txtEnd: headerSize}
 	for _, f := range []struct {
-		f     *os.File
-		magic string
-		size  *int64
-	}{{log, logMagic, &sc.logSize}, {txt, textMagic, &sc.txtSize}} {
+		f    *os.File
+		size *int64
+	}{{log, &sc.logSize}, {txt, &sc.txtSize}} {
 		st, err := f.f.Stat()
 		if err != nil {
 			return nil, err
 		}
 		*f.size = st.Size()
+	}
+	// A segment is created text file first, log file last, each with its
+	// header: a crash during the creation leaves a log file without a
+	// complete header (or a text file without one, and a log with no
+	// record).
+	if sc.logSize < headerSize || sc.txtSize < headerSize && sc.logSize == headerSize {
+		sc.creating = true
+		return sc, nil
+	}
+	for _, f := range []struct {
+		f     *os.File
+		magic string
+	}{{log, logMagic}, {txt, textMagic}} {
 		var hdr [headerSize]byte
-		if _, err := f.f.ReadAt(hdr[:], 0); err != nil && err != io.EOF {
-			return nil, err
+		if _, err := f.f.ReadAt(hdr[:], 0); err != nil {
+			return nil, fmt.Errorf("segment %d: %s header: %w", seg.first, f.magic[4:7], err)
 		}
-		first, err := checkHeader(hdr[:min(int64(headerSize), st.Size())], f.magic)
-		if err == errIncomplete && st.Size() < headerSize && seg.count.Load() == 0 {
-			// A segment whose creation a crash cut short.
-			sc.stop = errIncomplete
-			continue
-		}
+		first, err := checkHeader(hdr[:], f.magic)
 		if err != nil {
 			return nil, fmt.Errorf("segment %d: %s: %w", seg.first, f.magic[4:7], err)
 		}
 		if first != seg.first {
 			return nil, fmt.Errorf("segment %d: header names first entry %d", seg.first, first)
 		}
-	}
-	if sc.stop != nil {
-		return sc, nil
 	}
 	texts := fileRecordReader(txt, headerSize, nil)
 	frames := fileRecordReader(log, headerSize, nil)
@@ -487,11 +492,11 @@ func (s *FileStore) openLast(cpN int64) error {
 	}
 	seg.count.Store(sc.count)
 	tailIndex := seg.first + sc.count
-	torn := sc.logEnd < sc.logSize || sc.txtEnd < sc.txtSize || sc.stop != nil
+	torn := sc.logEnd < sc.logSize || sc.txtEnd < sc.txtSize || sc.stop != nil || sc.creating
 	if s.opts.ReadOnly {
 		log.Close()
 		txt.Close()
-		if torn && !(sc.stop == errIncomplete && sc.logSize < headerSize) {
+		if torn && !sc.creating {
 			what := "damaged data after the last entry"
 			if sc.stop != nil {
 				what = describeStop(sc.stop)
@@ -504,17 +509,20 @@ func (s *FileStore) openLast(cpN int64) error {
 		if tailIndex < cpN {
 			log.Close()
 			txt.Close()
-			return &CorruptError{Index: tailIndex, What: fmt.Sprintf("%s, but checkpoint %d covers it: the ledger is damaged, run bawwab ledger verify", describeStop(sc.stop), cpN)}
+			return &CorruptError{Index: tailIndex, What: fmt.Sprintf("%s, but the last checkpoint covers %d entries: the ledger is damaged, run bawwab ledger verify", describeStop(sc.stop), cpN)}
 		}
-		what := "(none)"
+		what := "the creation of the segment was cut short"
 		if sc.stop != nil {
 			what = describeStop(sc.stop)
+		} else if !sc.creating {
+			what = "data after the last entry"
 		}
 		s.Recovered = fmt.Sprintf("truncated a torn tail at entry %d (%d bytes of records, %d of texts): %s", tailIndex, sc.logSize-sc.logEnd, sc.txtSize-sc.txtEnd, what)
 		s.opts.Logger.Warn("ledger: " + s.Recovered)
-		if sc.logSize < headerSize {
+		if sc.creating {
 			// Finish creating the segment.
-			if err := log.Truncate(0); err == nil {
+			err := log.Truncate(0)
+			if err == nil {
 				_, err = log.WriteAt(appendHeader(nil, logMagic, seg.first), 0)
 			}
 			if err == nil {
@@ -530,10 +538,13 @@ func (s *FileStore) openLast(cpN int64) error {
 			}
 			sc.logEnd, sc.txtEnd = headerSize, headerSize
 		} else {
-			if err := s.quarantine(log, sc.logEnd, sc.logSize, fmt.Sprintf("%020d.log", seg.first)); err != nil {
-				return err
+			err := s.quarantine(log, sc.logEnd, sc.logSize, fmt.Sprintf("%020d.log", seg.first))
+			if err == nil {
+				err = s.quarantine(txt, sc.txtEnd, sc.txtSize, fmt.Sprintf("%020d.txt", seg.first))
 			}
-			if err := s.quarantine(txt, sc.txtEnd, sc.txtSize, fmt.Sprintf("%020d.txt", seg.first)); err != nil {
+			if err != nil {
+				log.Close()
+				txt.Close()
 				return err
 			}
 		}

@@ -59,7 +59,6 @@ type Ledger struct {
 	chain     tlog.Hash
 	tree      *frontier
 	lastCPN   int64
-	cpDue     bool
 	recovered string
 }
 

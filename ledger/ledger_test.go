@@ -694,3 +694,27 @@ func lastSegment(t *testing.T, dir string) string {
 	}
 	return segs[len(segs)-1]
 }
+
+// TestSegmentCreationCutShort: a crash while a new segment was being
+// created leaves its files without complete headers.
+func TestSegmentCreationCutShort(t *testing.T) {
+	e := newEnv(t)
+	l := e.open()
+	appendN(t, l, 120)
+	l.Close()
+	next := filepath.Join(e.dir, fmt.Sprintf("%020d", 120))
+	os.WriteFile(next+".txt", []byte("BWL1TXT\n\x00\x00\x00\x00\x00\x00\x00\x78"), 0o640)
+	os.WriteFile(next+".log", []byte("BWL1L"), 0o640)
+	if rep := e.verify(); rep.Problem != nil {
+		t.Fatalf("verify: %v", rep.Problem)
+	}
+	l = e.open()
+	if l.Len() != 120 {
+		t.Fatalf("%d entries", l.Len())
+	}
+	appendN(t, l, 3)
+	l.Close()
+	if rep := e.mustVerify(); rep.Entries != 123 {
+		t.Errorf("%d entries", rep.Entries)
+	}
+}
