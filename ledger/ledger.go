@@ -587,11 +587,10 @@ func (l *Ledger) add(b *batch, req *request) {
 		rec.Index = l.next
 		l.chain = ChainHash(l.chain, req.rhash[i])
 		rec.Chain = l.chain
-		hs, err := l.tree.add(l.next, req.rhash[i])
-		if err != nil {
-			panic(err) // the frontier always holds what tlog asks for
+		var err error
+		if b.hashes, err = l.tree.appendStored(b.hashes, l.next, req.rhash[i]); err != nil {
+			panic(err) // l.next is the tree's size, always
 		}
-		b.hashes = append(b.hashes, hs...)
 		b.recs = append(b.recs, rec)
 		l.next++
 	}
