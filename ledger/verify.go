@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"time"
 
@@ -139,15 +140,15 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		roots = roots[1:]
 	}
 
-	// Two stages, so that verifying uses two cores: the first reads the
-	// records and checks what each holds on its own (checksum, encoding,
-	// text, record hash); the second, here, checks what ties them
-	// together (chain, tree, checkpoints), in order.
-	items := make(chan []verifyItem, 8)
-	free := make(chan []verifyItem, 8)
+	// In stages, so that verifying uses every core: a reader copies the
+	// records out in chunks; workers check what each record holds on its
+	// own (encoding, text, record hash); here, in order, what ties them
+	// together (chain, tree, checkpoints).
+	ordered := make(chan *verifyChunk, 8)
+	free := make(chan *verifyChunk, 16)
 	stop := make(chan struct{})
 	defer close(stop)
-	go checkRecords(ctx, st, items, free, stop)
+	go readChunks(ctx, st, ordered, free, stop)
 
 	var (
 		tree      frontier
@@ -161,9 +162,10 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		inGap     bool
 		purges    []purge
 	)
-	for chunk := range items {
-		for k := range chunk {
-			it := &chunk[k]
+	for c := range ordered {
+		<-c.done
+		for k := range c.items {
+			it := &c.items[k]
 			if it.problem != nil {
 				if it.problem.Tail && it.problem.Index >= covered {
 					rep.Tail = it.problem
@@ -244,7 +246,7 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 			break
 		}
 		select {
-		case free <- chunk[:0]:
+		case free <- c:
 		default:
 		}
 	}
@@ -290,29 +292,66 @@ const (
 	textMissing
 )
 
-// checkRecords is the first stage of Verify: it reads the records and
-// checks each one on its own, sending what it found in order, in chunks.
-// It stops after the first problem.
-func checkRecords(ctx context.Context, st Store, items chan<- []verifyItem, free chan []verifyItem, stop <-chan struct{}) {
-	defer close(items)
-	var v entryView
-	chunk := make([]verifyItem, 0, 1024)
+// verifyChunk is a run of records on its way through Verify: copied out
+// of the store by the reader, checked by a worker, then taken in order.
+type verifyChunk struct {
+	arena []byte // the records' encodings and texts
+	recs  []chunkRecord
+	items []verifyItem
+	done  chan struct{} // closed when a worker has filled items
+}
+
+type chunkRecord struct {
+	index      int64
+	chain      tlog.Hash
+	data       [2]int // arena[data[0]:data[1]]
+	hasText    bool
+	text       *[2]int // arena bounds of a kept text, nil when none
+	textBounds [2]int
+	textTime   int64
+	nonce      [TextNonceSize]byte
+	problem    *CorruptError // a problem the store reported here
+}
+
+const chunkSize = 2048
+
+// readChunks reads the records into chunks, hands each to a worker and,
+// in order, to Verify.
+func readChunks(ctx context.Context, st Store, ordered chan<- *verifyChunk, free <-chan *verifyChunk, stop <-chan struct{}) {
+	defer close(ordered)
+	work := make(chan *verifyChunk, 4)
+	defer close(work)
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		go func() {
+			for c := range work {
+				c.check()
+			}
+		}()
+	}
+	newChunk := func() *verifyChunk {
+		select {
+		case c := <-free:
+			c.arena, c.recs, c.items, c.done = c.arena[:0], c.recs[:0], c.items[:0], make(chan struct{})
+			return c
+		default:
+			return &verifyChunk{arena: make([]byte, 0, chunkSize*512), recs: make([]chunkRecord, 0, chunkSize),
+				items: make([]verifyItem, 0, chunkSize), done: make(chan struct{})}
+		}
+	}
+	c := newChunk()
 	send := func() bool {
 		select {
-		case items <- chunk:
+		case work <- c:
 		case <-stop:
 			return false
 		}
 		select {
-		case chunk = <-free:
-		default:
-			chunk = make([]verifyItem, 0, 1024)
+		case ordered <- c:
+		case <-stop:
+			return false
 		}
+		c = newChunk()
 		return true
-	}
-	problem := func(index int64, format string, args ...any) {
-		chunk = append(chunk, verifyItem{index: index, problem: &CorruptError{Index: index, What: fmt.Sprintf(format, args...)}})
-		send()
 	}
 	for rec, err := range st.Scan(0, -1) {
 		if err != nil {
@@ -320,32 +359,65 @@ func checkRecords(ctx context.Context, st Store, items chan<- []verifyItem, free
 			if !errors.As(err, &ce) {
 				ce = &CorruptError{Index: -1, What: err.Error()}
 			}
-			chunk = append(chunk, verifyItem{index: ce.Index, problem: ce})
+			c.recs = append(c.recs, chunkRecord{index: ce.Index, problem: ce})
 			send()
 			return
 		}
-		i := rec.Index
-		if i&0xFFFF == 0 && ctx.Err() != nil {
+		if rec.Index&0xFFFF == 0 && ctx.Err() != nil {
 			return
 		}
-		if err := v.parse(rec.Data); err != nil {
+		cr := chunkRecord{index: rec.Index, chain: rec.Chain, hasText: rec.HasText}
+		cr.data = [2]int{len(c.arena), len(c.arena) + len(rec.Data)}
+		c.arena = append(c.arena, rec.Data...)
+		if rec.Text != nil {
+			cr.textBounds = [2]int{len(c.arena), len(c.arena) + len(rec.Text.Body)}
+			cr.text = &cr.textBounds
+			cr.textTime, cr.nonce = rec.Text.Time, rec.Text.Nonce
+			c.arena = append(c.arena, rec.Text.Body...)
+		}
+		c.recs = append(c.recs, cr)
+		if len(c.recs) == chunkSize && !send() {
+			return
+		}
+	}
+	if len(c.recs) > 0 {
+		send()
+	}
+}
+
+// check fills c.items, stopping after the first problem.
+func (c *verifyChunk) check() {
+	defer close(c.done)
+	var v entryView
+	problem := func(index int64, format string, args ...any) {
+		c.items = append(c.items, verifyItem{index: index, problem: &CorruptError{Index: index, What: fmt.Sprintf(format, args...)}})
+	}
+	for k := range c.recs {
+		r := &c.recs[k]
+		if r.problem != nil {
+			c.items = append(c.items, verifyItem{index: r.index, problem: r.problem})
+			return
+		}
+		i := r.index
+		data := c.arena[r.data[0]:r.data[1]]
+		if err := v.parse(data); err != nil {
 			problem(i, "not a canonical entry: %v", err)
 			return
 		}
-		it := verifyItem{index: i, rh: tlog.RecordHash(rec.Data), chain: rec.Chain, time: v.time}
+		it := verifyItem{index: i, rh: tlog.RecordHash(data), chain: r.chain, time: v.time}
 		th := v.fields[tagTextHash]
-		if (th != nil) != rec.HasText {
+		if (th != nil) != r.hasText {
 			problem(i, "the record's text flag disagrees with its entry")
 			return
 		}
 		switch {
-		case rec.Text != nil:
-			if textHashBytes(rec.Text.Nonce[:], rec.Text.Body) != v.textHash() {
+		case r.text != nil:
+			if textHashBytes(r.nonce[:], c.arena[r.text[0]:r.text[1]]) != v.textHash() {
 				problem(i, "message text altered: it does not match the entry's text hash")
 				return
 			}
-			if rec.Text.Time != v.time {
-				problem(i, "the text record is dated %s, the entry %s", time.Unix(0, rec.Text.Time).UTC(), time.Unix(0, v.time).UTC())
+			if r.textTime != v.time {
+				problem(i, "the text record is dated %s, the entry %s", time.Unix(0, r.textTime).UTC(), time.Unix(0, v.time).UTC())
 				return
 			}
 			it.text = textKept
@@ -365,13 +437,7 @@ func checkRecords(ctx context.Context, st Store, items chan<- []verifyItem, free
 			problem(i, "refers to entry %d, which is not before it", badRef)
 			return
 		}
-		chunk = append(chunk, it)
-		if len(chunk) == cap(chunk) && !send() {
-			return
-		}
-	}
-	if len(chunk) > 0 {
-		send()
+		c.items = append(c.items, it)
 	}
 }
 
