@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -43,8 +45,8 @@ type Ledger struct {
 	done     chan struct{} // closed when the writer has finished
 	reqPool  sync.Pool
 
-	nonceMu sync.Mutex // guards nonces
-	nonces  []byte     // random bytes read ahead for text nonces
+	nonceKey [32]byte      // random, never stored: text nonces derive from it
+	nonceCtr atomic.Uint64 // and from this counter
 
 	durable  atomic.Int64
 	latest   atomic.Pointer[Checkpoint]
@@ -199,6 +201,9 @@ func New(st Store, opts Options) (*Ledger, error) {
 		done:     make(chan struct{}),
 	}
 	l.Reader.limit = l.durable.Load
+	if _, err := io.ReadFull(opts.Rand, l.nonceKey[:]); err != nil {
+		return nil, fmt.Errorf("nonce key: %w", err)
+	}
 	l.reqPool.New = func() any { return &request{done: make(chan error, 1)} }
 	if err := l.recover(); err != nil {
 		return nil, err
@@ -493,21 +498,16 @@ func (l *Ledger) prepare(req *request) error {
 	return nil
 }
 
-// nonce fills b with random bytes, read from Options.Rand 4 KiB at a time
-// rather than with one system call per entry.
+// nonce fills b with a text nonce: SHA-256(key ‖ counter), the key drawn
+// from Options.Rand when the ledger opens and kept only in memory. The
+// nonces are unique and, to anyone without the key, as unpredictable as
+// random ones, and taking one needs no lock or system call.
 func (l *Ledger) nonce(b []byte) error {
-	l.nonceMu.Lock()
-	defer l.nonceMu.Unlock()
-	if len(l.nonces) < len(b) {
-		buf := make([]byte, 4096)
-		if _, err := io.ReadFull(l.opts.Rand, buf); err != nil {
-			return err
-		}
-		l.nonces = buf
-	}
-	copy(b, l.nonces)
-	clear(l.nonces[:len(b)])
-	l.nonces = l.nonces[len(b):]
+	var buf [40]byte
+	copy(buf[:], l.nonceKey[:])
+	binary.BigEndian.PutUint64(buf[32:], l.nonceCtr.Add(1))
+	sum := sha256.Sum256(buf[:])
+	copy(b, sum[:])
 	return nil
 }
 
