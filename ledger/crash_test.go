@@ -67,11 +67,12 @@ func TestCrashRecovery(t *testing.T) {
 		if !killed {
 			t.Fatalf("round %d: the child ended before it was killed: %v", round, err)
 		}
-		// The acknowledged entries survive, unchanged.
-		rep := e.verify()
-		if rep.Problem != nil {
+		// Verifiable as left by the kill (after the first round: in the
+		// first, no checkpoint may have been signed yet).
+		if rep := e.verify(); rep.Problem != nil && round > 0 {
 			t.Fatalf("round %d: verify after the kill, before reopening: %v", round, rep.Problem)
 		}
+		// The acknowledged entries survive, unchanged.
 		l := e.open()
 		t.Logf("round %d: %d acknowledged in all, ledger of %d entries; recovery: %q", round, len(acked), l.Len(), l.Recovered())
 		ctx := context.Background()

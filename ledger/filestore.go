@@ -44,6 +44,7 @@ type FileStore struct {
 	opts FileStoreOptions
 	lock *os.File
 
+	// Lock order: wmu, then mu.
 	mu     sync.RWMutex // guards segs, cps and the swap of files by PurgeTexts
 	segs   []*segment
 	cps    []StoredCheckpoint

@@ -56,12 +56,13 @@ type Ledger struct {
 	syncs    atomic.Int64
 	signed   atomic.Int64
 
+	recovered string // what opening repaired
+
 	// Owned by the sequencer goroutine.
-	next      int64
-	chain     tlog.Hash
-	tree      *frontier
-	lastCPN   int64
-	recovered string
+	next    int64
+	chain   tlog.Hash
+	tree    *frontier
+	lastCPN int64
 }
 
 // Options configures a Ledger.
@@ -211,6 +212,14 @@ func New(st Store, opts Options) (*Ledger, error) {
 	l.durable.Store(l.next)
 	go l.sequence()
 	go l.write()
+	if l.next > l.lastCPN {
+		// Entries no checkpoint covers (a crash came first): vouch for
+		// them now that they are checked.
+		if _, err := l.Checkpoint(context.Background()); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
 	return l, nil
 }
 
@@ -458,9 +467,7 @@ func (l *Ledger) prepare(req *request) error {
 			if len(e.Text) > MaxTextSize {
 				return fmt.Errorf("entry %d of the batch: text of %d bytes (at most %d)", i, len(e.Text), MaxTextSize)
 			}
-			if err := l.nonce(nonce[:]); err != nil {
-				return fmt.Errorf("text nonce: %w", err)
-			}
+			l.nonce(nonce[:])
 			e.TextNonce = append(e.TextNonce[:0], nonce[:]...)
 			e.TextHash = TextHash(nonce[:], e.Text)
 		} else {
@@ -502,13 +509,12 @@ func (l *Ledger) prepare(req *request) error {
 // from Options.Rand when the ledger opens and kept only in memory. The
 // nonces are unique and, to anyone without the key, as unpredictable as
 // random ones, and taking one needs no lock or system call.
-func (l *Ledger) nonce(b []byte) error {
+func (l *Ledger) nonce(b []byte) {
 	var buf [40]byte
 	copy(buf[:], l.nonceKey[:])
 	binary.BigEndian.PutUint64(buf[32:], l.nonceCtr.Add(1))
 	sum := sha256.Sum256(buf[:])
 	copy(b, sum[:])
-	return nil
 }
 
 // sequence gathers requests into batches for the writer: while the writer

@@ -282,6 +282,12 @@ func TestTamperStructure(t *testing.T) {
 			os.Remove(f)
 			return func() { os.WriteFile(f, orig, 0o640) }
 		}},
+		{"remove the checkpoints file", 0, func() func() {
+			f := filepath.Join(e.dir, "checkpoints")
+			orig, _ := os.ReadFile(f)
+			os.Remove(f)
+			return func() { os.WriteFile(f, orig, 0o640) }
+		}},
 		{"remove a text record", texts[10].index, func() func() {
 			x := texts[10]
 			return edit(x.file, func(b []byte) []byte { return slices.Delete(b, x.off, x.off+x.size) })

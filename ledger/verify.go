@@ -40,6 +40,10 @@ type Report struct {
 	// Unhashed counts the last entries whose tree hashes are not stored
 	// yet (a writer running, or a crash before Open rebuilt them).
 	Unhashed int64
+	// Unvouched counts the entries after the last checkpoint: nothing
+	// signed vouches for them yet (a few seconds' worth on a running
+	// ledger; none on a closed one).
+	Unvouched int64
 	// Problem is the first thing wrong, nil when the ledger verifies.
 	Problem *CorruptError
 	Elapsed time.Duration
@@ -254,6 +258,10 @@ func Verify(ctx context.Context, st Store, opts VerifyOptions) (*Report, error) 
 		return nil, err
 	}
 	rep.Entries = count
+	rep.Unvouched = count - covered
+	if count > 0 && covered == 0 {
+		return fail(0, "no signed checkpoint vouches for any of the %d entries (is the checkpoints file missing?)", count)
+	}
 	if len(roots) > 0 {
 		r := roots[len(roots)-1]
 		return fail(count, "entries %d to %d are missing: %s covers %d entries", count, r.n-1, r.what, r.n)

@@ -217,6 +217,9 @@ func printReport(w io.Writer, dir string, rep *ledger.Report, keys []note.Verifi
 	if rep.Tail != nil {
 		fmt.Fprintf(w, "  tail         entry %d: %s (after the last checkpoint: a write cut short, truncated when the ledger reopens)\n", rep.Tail.Index, rep.Tail.What)
 	}
+	if rep.Unvouched > 0 {
+		fmt.Fprintf(w, "  unvouched    %d entries after the last checkpoint (signed within seconds on a running ledger)\n", rep.Unvouched)
+	}
 	if rep.Unhashed > 0 {
 		fmt.Fprintf(w, "  unhashed     %d entries after the last checkpoint have no stored tree hashes yet\n", rep.Unhashed)
 	}
