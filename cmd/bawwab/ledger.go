@@ -358,7 +358,11 @@ func runLedgerExport(ctx context.Context, c *Command, args []string, stdio *IO) 
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdio.Err, "%d entries exported\n", n)
+	if n == 1 {
+		fmt.Fprintln(stdio.Err, "1 entry exported")
+	} else {
+		fmt.Fprintf(stdio.Err, "%d entries exported\n", n)
+	}
 	return nil
 }
 
