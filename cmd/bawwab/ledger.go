@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bawwab/bawwab/msisdn"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/progress"
@@ -311,10 +312,11 @@ func runLedgerExport(ctx context.Context, c *Command, args []string, stdio *IO) 
 	case *number != "" && *keyFile == "":
 		return usageErrorf("--number needs --key-file, the pseudonym keyring")
 	case *number != "":
-		e164, err := normalizeNumber(*number)
+		n, err := msisdn.Parse(*number)
 		if err != nil {
 			return usageErrorf("--number: %v", err)
 		}
+		e164 := n.E164()
 		kr, err := ledger.OpenKeyring(*keyFile, ledger.KeyringOptions{})
 		if err != nil {
 			return &exitError{code: ExitFail, msg: err.Error()}
@@ -383,43 +385,6 @@ func parseDate(s string, end bool) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or an RFC 3339 time", s)
 	}
 	return t, nil
-}
-
-// normalizeNumber turns the forms people type a Moroccan mobile number in
-// (06 61 23 45 67, 212661234567, 00212..., +212...) into E.164, the form
-// the pseudonyms are made of; other numbers must be given in E.164. The
-// number itself is never put in an error message.
-func normalizeNumber(s string) (string, error) {
-	var d strings.Builder
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d.WriteRune(r)
-		case r == '+' && i == 0:
-			d.WriteRune(r)
-		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
-		default:
-			return "", errors.New("not a phone number (want digits, as 0612345678 or +212612345678)")
-		}
-	}
-	n := d.String()
-	switch {
-	case strings.HasPrefix(n, "+"):
-	case strings.HasPrefix(n, "00"):
-		n = "+" + n[2:]
-	case strings.HasPrefix(n, "212") && len(n) == 12:
-		n = "+" + n
-	case strings.HasPrefix(n, "0") && len(n) == 10:
-		n = "+212" + n[1:]
-	case len(n) == 9:
-		n = "+212" + n
-	default:
-		return "", errors.New("not a phone number in a known form (give it in E.164, +<country><number>)")
-	}
-	if len(n) < 8 || len(n) > 16 {
-		return "", errors.New("not a phone number (wrong length)")
-	}
-	return n, nil
 }
 
 var ledgerProveCmd = &Command{

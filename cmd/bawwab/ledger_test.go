@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -60,13 +59,6 @@ func newLedgerFixture(t *testing.T) *ledgerFixture {
 		t.Fatal(err)
 	}
 	return fx
-}
-
-func runMain(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, &IO{In: strings.NewReader(stdin), Out: &out, Err: &errb})
-	return code, out.String(), errb.String()
 }
 
 func TestLedgerVerifyCommand(t *testing.T) {
@@ -212,22 +204,5 @@ func TestLedgerPurgeAndRotateCommands(t *testing.T) {
 	}
 	if code, _, _ := runMain(t, "", "ledger", "purge", "--data", fx.dir, "--older-than", "soon", "--signing-key", fx.signing); code != 2 {
 		t.Errorf("bad age: exit %d", code)
-	}
-}
-
-func TestNormalizeNumber(t *testing.T) {
-	for in, want := range map[string]string{
-		"0661234567": "+212661234567", "06 61 23 45 67": "+212661234567", "+212 6 61 23 45 67": "+212661234567",
-		"00212661234567": "+212661234567", "212661234567": "+212661234567", "661234567": "+212661234567",
-		"+33612345678": "+33612345678",
-	} {
-		if got, err := normalizeNumber(in); err != nil || got != want {
-			t.Errorf("normalizeNumber(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "12", "06612345678999", "06-six", "+"} {
-		if got, err := normalizeNumber(bad); err == nil {
-			t.Errorf("normalizeNumber(%q) = %q", bad, got)
-		}
 	}
 }
