@@ -341,7 +341,10 @@ type OppositionService interface {
 	RecordOpposition(ctx context.Context, o *Opposition) error
 	// ImportOppositions appends the events read from events, in one
 	// transaction: all or nothing. Built for tens of millions of events in
-	// constant memory.
+	// constant memory. The events get dense sequence numbers; the events of
+	// one number and scope keep their order, while a store may number
+	// different numbers in another order than the input's (PostgreSQL
+	// numbers them by number, to load its indexes in order).
 	ImportOppositions(ctx context.Context, events iter.Seq2[Opposition, error]) (ImportResult, error)
 	// FindOppositions returns events (the history).
 	FindOppositions(ctx context.Context, filter OppositionFilter) ([]*Opposition, error)

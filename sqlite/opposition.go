@@ -136,9 +136,46 @@ func (s *OppositionService) RecordOpposition(ctx context.Context, o *bawwab.Oppo
 	})
 }
 
+// rebuildAfter is the size from which a bulk import drops the number index
+// and builds it again at the end: inserting millions of numbers in random
+// order into a B-tree touches a random page for each, while building the
+// index sorts them once. Into a register that holds many events already,
+// the import must also reach half their number, or rebuilding the index of
+// the old ones would cost more than it saves. All within the transaction,
+// so that readers keep the old snapshot, index included, and a failed
+// import gets the index back with the rollback.
+const rebuildAfter = 200_000
+
+// deferredIndex is an index dropped during a bulk import and created again
+// from its own SQL, as sqlite_master holds it.
+type deferredIndex struct {
+	name string
+	sql  string // set once dropped
+}
+
+func (d *deferredIndex) drop(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", d.name).Scan(&d.sql); err != nil {
+		return fmt.Errorf("read index %s: %w", d.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DROP INDEX "+d.name); err != nil {
+		return fmt.Errorf("drop index %s: %w", d.name, err)
+	}
+	return nil
+}
+
+func (d *deferredIndex) rebuild(ctx context.Context, tx *sql.Tx) error {
+	if d.sql == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, d.sql); err != nil {
+		return fmt.Errorf("build index %s: %w", d.name, err)
+	}
+	return nil
+}
+
 // importBatch is the number of rows per INSERT statement in bulk imports:
 // fewer, larger statements cut the per-statement cost of database/sql.
-const importBatch = 64
+const importBatch = 256
 
 // ImportOppositions implements bawwab.OppositionService. The writer holds
 // the only write connection for the whole import, so it reads the sequence
@@ -152,13 +189,29 @@ func (s *OppositionService) ImportOppositions(ctx context.Context, events iter.S
 		if err := tx.QueryRowContext(ctx, "SELECT last FROM seq WHERE id = 1").Scan(&last); err != nil {
 			return fmt.Errorf("read change sequence: %w", err)
 		}
+		// An estimate (from above) of the events already there: the
+		// sequence numbers are dense over all events and changes.
+		var existing int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM oppositions").Scan(&existing); err != nil {
+			return fmt.Errorf("import oppositions: %w", err)
+		}
+		dropAt := max(s.db.rebuildAfter, existing/2)
 		ins := newBatchInsert(tx, "oppositions", oppositionCols, 7)
 		defer ins.close()
+		idx := &deferredIndex{name: "oppositions_number"}
 		for o, err := range events {
 			if err != nil {
 				return err
 			}
 			res.Records++
+			if res.Records == dropAt {
+				if err := ins.flush(ctx); err != nil {
+					return fmt.Errorf("import oppositions: %w", err)
+				}
+				if err := idx.drop(ctx, tx); err != nil {
+					return err
+				}
+			}
 			if o.At.IsZero() {
 				o.At = now
 			}
@@ -182,6 +235,9 @@ func (s *OppositionService) ImportOppositions(ctx context.Context, events iter.S
 		if err := ins.flush(ctx); err != nil {
 			return fmt.Errorf("import oppositions: %w", err)
 		}
+		if err := idx.rebuild(ctx, tx); err != nil {
+			return err
+		}
 		if res.Records == 0 {
 			return nil
 		}
@@ -198,7 +254,9 @@ func (s *OppositionService) ImportOppositions(ctx context.Context, events iter.S
 }
 
 // batchInsert inserts rows importBatch at a time with a prepared
-// multi-row INSERT.
+// multi-row INSERT. OR ROLLBACK: a failing row ends the whole (all or
+// nothing) import anyway, and it spares SQLite a statement journal per
+// statement.
 type batchInsert struct {
 	tx          *sql.Tx
 	table, cols string
@@ -213,7 +271,7 @@ func newBatchInsert(tx *sql.Tx, table, cols string, ncols int) *batchInsert {
 
 func (b *batchInsert) query(rows int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", b.ncols), ", ") + ")"
-	return "INSERT INTO " + b.table + " (" + b.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+	return "INSERT OR ROLLBACK INTO " + b.table + " (" + b.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
 func (b *batchInsert) add(ctx context.Context, vals ...any) error {

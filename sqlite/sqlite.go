@@ -45,11 +45,13 @@ type DB struct {
 	// ReadConns is the size of the read pool (default: GOMAXPROCS, at
 	// least 2).
 	ReadConns int
+
+	rebuildAfter int64 // see rebuildAfter; tests lower it
 }
 
 // NewDB returns a store on the database file at path, to be opened.
 func NewDB(path string) *DB {
-	return &DB{path: path, Now: time.Now}
+	return &DB{path: path, Now: time.Now, rebuildAfter: rebuildAfter}
 }
 
 // Open opens the database file, creating it if needed, and migrates the
@@ -140,7 +142,18 @@ func (db *DB) Check(ctx context.Context) error {
 	if rows.Next() {
 		return errors.New("foreign key check: dangling references")
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	// Bulk imports drop an index and build it again: it must be there.
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'oppositions_number'").Scan(&n); err != nil {
+		return fmt.Errorf("index check: %w", err)
+	}
+	if n != 1 {
+		return errors.New("index check: oppositions_number is missing")
+	}
+	return nil
 }
 
 // migrate applies the embedded migrations not yet applied, each in its own

@@ -278,3 +278,63 @@ func testOppositionStates(t *testing.T, b Backend) {
 		{num(4), soukNour, stop},
 	})
 }
+
+// testOppositionImportOrder checks the ordering contract of imports: the
+// sequence numbers of one import are dense, and the events of one number and
+// scope keep the order of the input (a store may number different numbers
+// in another order, to load its indexes in order).
+func testOppositionImportOrder(t *testing.T, b Backend) {
+	st := open(t, b)
+	seed(t, st)
+	ctx := context.Background()
+	base := lastSeq(t, st)
+	var events []bawwab.Opposition
+	const n = 1500 // crosses the SQLite test backend's bulk threshold
+	for round := range 3 {
+		action := bawwab.ActionStop
+		if round == 1 {
+			action = bawwab.ActionStart
+		}
+		for i := n; i >= 1; i-- { // numbers in descending order
+			events = append(events, bawwab.Opposition{MSISDN: num(i), Scope: atlasMkt, Action: action,
+				At: epoch.Add(time.Duration(round) * time.Hour), Channel: fmt.Sprintf("r%d", round)})
+			if round < 2 {
+				events = append(events, bawwab.Opposition{MSISDN: num(i), Scope: national, Action: action,
+					At: epoch.Add(time.Duration(round) * time.Hour), Channel: fmt.Sprintf("r%d", round)})
+			}
+		}
+	}
+	res, err := st.Oppositions.ImportOppositions(ctx, values(events))
+	must(t, err)
+	if res.FirstSeq != base+1 || res.LastSeq != base+int64(len(events)) {
+		t.Fatalf("import result = %+v", res)
+	}
+	got := collect(t, st.Oppositions.StreamOppositions(ctx, base))
+	if len(got) != len(events) {
+		t.Fatalf("streamed %d events, imported %d", len(got), len(events))
+	}
+	type key struct {
+		msisdn string
+		scope  bawwab.Scope
+	}
+	lastRound := map[key]string{}
+	for i, e := range got {
+		if e.Seq != base+int64(i)+1 {
+			t.Fatalf("event %d has seq %d, want %d", i, e.Seq, base+int64(i)+1)
+		}
+		k := key{e.MSISDN, e.Scope}
+		if prev, ok := lastRound[k]; ok && prev >= e.Channel {
+			t.Fatalf("events of %v out of input order: %s after %s", k, e.Channel, prev)
+		}
+		lastRound[k] = e.Channel
+	}
+	// The states follow: the advertiser scope stopped again in round 2
+	// (since then), the national one lifted in round 1.
+	for _, i := range []int{1, n / 2, n} {
+		inForce, err := st.Oppositions.FindOppositionsInForce(ctx, num(i))
+		must(t, err)
+		if len(inForce) != 1 || inForce[0].Scope != atlasMkt || inForce[0].Channel != "r2" {
+			t.Fatalf("number %d in force: %+v", i, inForce)
+		}
+	}
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, b Backend) {
 		{"Snapshot", testSnapshot},
 		{"Oppositions", testOppositions},
 		{"OppositionImport", testOppositionImport},
+		{"OppositionImportOrder", testOppositionImportOrder},
 		{"OppositionStates", testOppositionStates},
 		{"Consents", testConsents},
 		{"ChangeFeed", testChangeFeed},
