@@ -221,4 +221,3 @@ func BenchmarkStreamOppositions(b *testing.B) {
 		}
 	}
 }
-
