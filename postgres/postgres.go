@@ -272,7 +272,11 @@ func number(msisdn string) (int64, error) {
 	return strconv.ParseInt(msisdn[1:], 10, 64)
 }
 
-func msisdnOf(n int64) string { return "+" + strconv.FormatInt(n, 10) }
+func msisdnOf(n int64) string {
+	var b [20]byte
+	b[0] = '+'
+	return string(strconv.AppendInt(b[:1], n, 10))
+}
 
 func pgCode(err error) string {
 	var e *pgconn.PgError
