@@ -141,7 +141,7 @@ func testOppositionImport(t *testing.T, b Backend) {
 	o := st.Oppositions
 	base := lastSeq(t, st)
 
-	const n = 20000
+	const n = 5000
 	res, err := o.ImportOppositions(ctx, oppositionSource(n, 0, "import"))
 	must(t, err)
 	if res.Records != n || res.Changes != n || res.FirstSeq != base+1 || res.LastSeq != base+n {
@@ -162,10 +162,10 @@ func testOppositionImport(t *testing.T, b Backend) {
 
 	// All or nothing: a bad record, or an error from the source, rolls the
 	// whole import back.
-	_, err = o.ImportOppositions(ctx, oppositionSource(5000, 4321, "bad"))
+	_, err = o.ImportOppositions(ctx, oppositionSource(3000, 2345, "bad"))
 	var ie *bawwab.ImportError
-	if !errors.As(err, &ie) || ie.Record != 4321 {
-		t.Fatalf("import with bad record 4321 = %v", err)
+	if !errors.As(err, &ie) || ie.Record != 2345 {
+		t.Fatalf("import with bad record 2345 = %v", err)
 	}
 	wantField(t, err, "msisdn")
 	boom := errors.New("read error")

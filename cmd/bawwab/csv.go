@@ -201,12 +201,6 @@ func (c *csvReader) get(col string) string {
 	return strings.TrimSpace(c.row[i])
 }
 
-// has reports whether the file has a column.
-func (c *csvReader) has(col string) bool {
-	_, ok := c.cols[col]
-	return ok
-}
-
 // fail returns an error about a column of the current line.
 func (c *csvReader) fail(col string, err error) error {
 	return &lineError{File: c.file, Line: c.line, Column: col, Err: err}

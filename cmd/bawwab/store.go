@@ -19,7 +19,6 @@ import (
 type storeFlags struct {
 	data     string
 	postgres string
-	set      map[string]bool
 }
 
 // defaultDataDir is where the embedded store lives by default.
