@@ -86,7 +86,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("open sqlite %s: %w", db.path, err)
 	}
-	db.read, err = sql.Open("sqlite", db.path+"?"+common+"&_pragma=query_only(1)")
+	db.read, err = sql.Open("sqlite", db.path+"?"+common+"&_pragma=mmap_size(1073741824)&_pragma=cache_size(-16384)&_pragma=query_only(1)")
 	if err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
 	}

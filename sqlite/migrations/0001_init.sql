@@ -116,7 +116,9 @@ CREATE TABLE oppositions (
 	at         INTEGER NOT NULL,
 	channel    TEXT    NOT NULL
 );
-CREATE INDEX oppositions_number ON oppositions (msisdn, scope_kind, scope_id, seq);
+-- Covering: checking a number and streaming the states read the index
+-- alone, never the table.
+CREATE INDEX oppositions_number ON oppositions (msisdn, scope_kind, scope_id, seq, action, at, channel);
 
 CREATE TABLE consents (
 	seq           INTEGER PRIMARY KEY,
