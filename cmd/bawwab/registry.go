@@ -377,7 +377,8 @@ func init() {
 func registryHelp() string {
 	var b strings.Builder
 	b.WriteString(`Load the registry from CSV files, or write it out, one kind of record per
-file. KIND is one of ` + kindNames() + `.
+file. KIND is one of
+` + kindNames() + `.
 
   bawwab registry import KIND FILE   create or replace the records of FILE
   bawwab registry import DIR         import every KIND.csv found in DIR, in
