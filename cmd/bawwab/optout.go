@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bawwab/bawwab/msisdn"
+
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/progress"
 )
@@ -311,61 +313,13 @@ func checkOpposition(ctx context.Context, st bawwab.Store, msisdn string, w io.W
 	return enc.Encode(res)
 }
 
-// normalizeMSISDN turns a number as people write it into E.164: spaces,
-// dots, dashes and brackets go, Arabic-Indic digits become ASCII, a
-// Moroccan national number (0612345678, or 612345678) gets +212, and 00
-// becomes +. A Moroccan number must have 9 digits after 212, starting with
-// 5 to 8; a foreign one, 8 to 15 digits in all.
-//
-// A small stand-in for the msisdn package's parser, behind this one
-// function so that it can be swapped for msisdn.Parse.
+// normalizeMSISDN turns a number as people write it (any form the msisdn
+// package reads: +212…, 0…, spaces, dots, Arabic digits…) into E.164. The
+// error names why the field is not one number, never the number itself.
 func normalizeMSISDN(s string) (string, error) {
-	var b [24]byte
-	n := 0
-	plus := false
-	for i, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-		case r >= '٠' && r <= '٩': // Arabic-Indic
-			r = '0' + (r - '٠')
-		case r >= '۰' && r <= '۹': // Eastern Arabic-Indic (Persian)
-			r = '0' + (r - '۰')
-		case r == '+' && i == 0:
-			plus = true
-			continue
-		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/' || r == '\u00a0' || r == '\u200e' || r == '\u200f':
-			continue
-		default:
-			return "", fmt.Errorf("%q is not a phone number", mask(s))
-		}
-		if n == len(b) {
-			return "", fmt.Errorf("%q is too long for a phone number", mask(s))
-		}
-		b[n] = byte(r)
-		n++
+	n, err := msisdn.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a phone number: %w", mask(s), err)
 	}
-	d := string(b[:n])
-	switch {
-	case plus:
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
-	case len(d) == 10 && d[0] == '0':
-		d = "212" + d[1:]
-	case len(d) == 9 && d[0] >= '5' && d[0] <= '8':
-		d = "212" + d
-	case len(d) == 12 && strings.HasPrefix(d, "212"):
-	default:
-		return "", fmt.Errorf("%q is not a number in a known form (+212612345678, 0612345678, 00212612345678)", mask(s))
-	}
-	e := "+" + d
-	if strings.HasPrefix(d, "212") {
-		if len(d) != 12 || d[3] < '5' || d[3] > '8' {
-			return "", fmt.Errorf("%q is not a Moroccan number (+212 and 9 digits, the first 5 to 8)", mask(s))
-		}
-		return e, nil
-	}
-	if !bawwab.ValidMSISDN(e) {
-		return "", fmt.Errorf("%q is not an international number (8 to 15 digits)", mask(s))
-	}
-	return e, nil
+	return n.E164(), nil
 }
