@@ -364,7 +364,7 @@ func lintCorpus(ctx context.Context, path string, defaults textcheck.Input, stdi
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	wrong := printSummary(stdio.Err, total, broken, counts, labelled, right, confusion)
+	wrong := printLintSummary(stdio.Err, total, broken, counts, labelled, right, confusion)
 	if broken > 0 || wrong > 0 {
 		return &exitError{code: ExitFail}
 	}
@@ -438,10 +438,10 @@ func idText(id json.RawMessage, line int) string {
 	return fmt.Sprintf("line %d", line)
 }
 
-// printSummary writes the counts, the accuracy per label and the
+// printLintSummary writes the counts, the accuracy per label and the
 // confusions, and returns the number of texts that disagree with their
 // label.
-func printSummary(w io.Writer, total, broken int, counts map[textcheck.Verdict]int,
+func printLintSummary(w io.Writer, total, broken int, counts map[textcheck.Verdict]int,
 	labelled, right map[string]int, confusion map[[2]string][]string) int {
 	fmt.Fprintf(w, "%d texts checked, %d broken lines\n", total, broken)
 	for _, v := range textcheck.Verdicts() {

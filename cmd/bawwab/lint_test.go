@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -12,13 +10,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the lint tests")
-
-func runMain(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, &IO{In: strings.NewReader(stdin), Out: &out, Err: &errb})
-	return code, out.String(), errb.String()
-}
 
 func TestLintText(t *testing.T) {
 	for _, tc := range []struct {
