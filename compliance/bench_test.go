@@ -85,8 +85,8 @@ func loadCorpus(tb testing.TB) []corpusCase {
 // its channels, spread over 20 providers under contract with every
 // operator; and 5,000 more advertisers and sender IDs so that the maps
 // have a registry's size.
-func benchRegistry(cases []corpusCase) (*Registry, map[string]string) {
-	reg := &Registry{}
+func benchRegistry(cases []corpusCase) (*bawwab.Registry, map[string]string) {
+	reg := &bawwab.Registry{}
 	declared := date(2020, 1, 1)
 	for i := range benchProviders {
 		id := fmt.Sprintf("vas%02d", i)

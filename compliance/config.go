@@ -91,7 +91,7 @@ func (c *Config) Validate() error {
 		return err
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.Providers)) {
-		if !validID(id) {
+		if !bawwab.ValidKey(id) {
 			return invalid("providers", "%q is not a provider ID", id)
 		}
 		m := c.Providers[id]
@@ -467,25 +467,8 @@ func (a *MislabelledAction) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// invalid returns the error of a bad configuration field.
+// invalid returns the error of a bad configuration field: a
+// *bawwab.FieldError naming it by its TOML key.
 func invalid(field, format string, args ...any) error {
-	return bawwab.Errorf(bawwab.EINVALID, "compliance config: %s: %s", field, fmt.Sprintf(format, args...))
-}
-
-// validID reports whether s looks like a registry key: lower-case ASCII
-// letters and digits, then also '.', '_' and '-'.
-func validID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case i > 0 && (c == '.' || c == '_' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
+	return bawwab.InvalidField(field, format, args...)
 }

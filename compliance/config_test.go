@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,8 @@ func TestConfigValidate(t *testing.T) {
 		cfg := DefaultConfig()
 		c.mod(&cfg)
 		err := cfg.Validate()
-		if err == nil || !strings.Contains(err.Error(), "config: "+c.field+":") {
+		var fe *bawwab.FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field || !strings.HasPrefix(err.Error(), c.field+": ") {
 			t.Errorf("%s: got %v", c.field, err)
 			continue
 		}

@@ -24,6 +24,7 @@
 //
 // A typical gateway:
 //
+//	snapshot, err := store.Registry.Snapshot(ctx)
 //	view, err := compliance.NewView(snapshot)
 //	engine, err := compliance.New(cfg, view, compliance.Deps{
 //		Oppositions: compliance.IndexOppositions(optoutIndex),

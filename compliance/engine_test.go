@@ -23,14 +23,14 @@ func TestNewView(t *testing.T) {
 	if got := v.Skipped(); !slices.Equal(got, want) {
 		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	for name, f := range map[string]func(*Registry){
-		"two national channels": func(r *Registry) {
+	for name, f := range map[string]func(*bawwab.Registry){
+		"two national channels": func(r *bawwab.Registry) {
 			r.Channels = append(r.Channels, &bawwab.Channel{Code: "3031", Scope: bawwab.ChannelNational, Free: true})
 		},
-		"provider twice":   func(r *Registry) { r.Providers = append(r.Providers, r.Providers[0]) },
-		"account twice":    func(r *Registry) { r.Accounts = append(r.Accounts, r.Accounts[0]) },
-		"advertiser twice": func(r *Registry) { r.Advertisers = append(r.Advertisers, r.Advertisers[0]) },
-		"sender twice":     func(r *Registry) { r.SenderIDs = append(r.SenderIDs, r.SenderIDs[0]) },
+		"provider twice":   func(r *bawwab.Registry) { r.Providers = append(r.Providers, r.Providers[0]) },
+		"account twice":    func(r *bawwab.Registry) { r.Accounts = append(r.Accounts, r.Accounts[0]) },
+		"advertiser twice": func(r *bawwab.Registry) { r.Advertisers = append(r.Advertisers, r.Advertisers[0]) },
+		"sender twice":     func(r *bawwab.Registry) { r.SenderIDs = append(r.SenderIDs, r.SenderIDs[0]) },
 	} {
 		r := testRegistry()
 		f(r)

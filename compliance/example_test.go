@@ -16,7 +16,7 @@ import (
 // the view when the registry changes.
 func Example() {
 	declared := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	snapshot := &compliance.Registry{ // store.Registry.Snapshot(ctx) once the store is merged
+	snapshot := &bawwab.Registry{ // in the gateway: store.Registry.Snapshot(ctx)
 		Providers: []*bawwab.Provider{{ID: "atlasvas", Name: "Atlas VAS", ANRTDeclaration: "ANRT-17", DeclaredAt: declared}},
 		Accounts:  []*bawwab.Account{{ID: "atlas", ProviderID: "atlasvas"}},
 		Contracts: []*bawwab.Contract{{ID: "c1", ProviderID: "atlasvas", OperatorID: "iam", ValidFrom: declared}},

@@ -29,7 +29,7 @@ func local(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, casablanca)
 }
 
-func testRegistry() *Registry {
+func testRegistry() *bawwab.Registry {
 	declared := date(2020, 3, 1)
 	prov := func(id string, st bawwab.ProviderStatus) *bawwab.Provider {
 		return &bawwab.Provider{ID: id, Name: id + " SARL", ANRTDeclaration: "ANRT-" + id, DeclaredAt: declared, Status: st}
@@ -66,7 +66,7 @@ func testRegistry() *Registry {
 		return &bawwab.SenderID{Value: v, ProviderID: p, AdvertiserID: a, Category: c}
 	}
 	com, tra := bawwab.CategoryCommercial, bawwab.CategoryTransactional
-	return &Registry{
+	return &bawwab.Registry{
 		Seq: 42,
 		Operators: []*bawwab.Operator{
 			{ID: "iam", Name: "Maroc Telecom"}, {ID: "orange", Name: "Orange Maroc"}, {ID: "inwi", Name: "inwi"},

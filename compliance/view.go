@@ -10,23 +10,6 @@ import (
 	"github.com/bawwab/bawwab/textcheck"
 )
 
-// Registry is every registry record at one change sequence number.
-//
-// It mirrors bawwab.Registry of the store branch, field for field, until
-// that branch is merged; then NewView takes a *bawwab.Registry and this type
-// goes.
-type Registry struct {
-	Seq         int64
-	Operators   []*bawwab.Operator
-	Providers   []*bawwab.Provider
-	Accounts    []*bawwab.Account
-	Contracts   []*bawwab.Contract
-	Advertisers []*bawwab.Advertiser
-	SenderIDs   []*bawwab.SenderID
-	Channels    []*bawwab.Channel
-	Campaigns   []*bawwab.Campaign
-}
-
 // View is the registry as the rules read it: immutable, indexed so that a
 // decision makes a few map lookups and nothing else, with each sender ID's
 // opt-out channels (its provider's and its advertiser's) prepared as the
@@ -89,12 +72,12 @@ type sender struct {
 	channels []textcheck.Channel
 }
 
-// NewView indexes a registry snapshot. Records that refer to what is not
+// NewView indexes a registry snapshot (RegistryService.Snapshot). Records that refer to what is not
 // there (a contract with an unknown operator, an account of a missing
 // provider) do not stop it: they can authorise nothing, and Skipped lists
 // them for the logs. Two records that make a rule ambiguous (two national
 // opt-out channels) are an error: keep the previous view then.
-func NewView(reg *Registry) (*View, error) {
+func NewView(reg *bawwab.Registry) (*View, error) {
 	v := &View{
 		seq:        reg.Seq,
 		accounts:   make(map[string]*account, len(reg.Accounts)),
