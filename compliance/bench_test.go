@@ -508,3 +508,23 @@ func BenchmarkCounters(b *testing.B) {
 		runtimeKeepAlive(c)
 	})
 }
+
+// BenchmarkSwap builds a view of a registry of 5,000 advertisers and sender
+// IDs and swaps it in: what a registry change costs the gateway.
+func BenchmarkSwap(b *testing.B) {
+	reg, _ := benchRegistry(loadCorpus(b))
+	v, err := NewView(reg)
+	must(b, err)
+	e, err := New(DefaultConfig(), v, Deps{Oppositions: IndexOppositions(optout.New())})
+	must(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := NewView(reg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := e.SetView(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
