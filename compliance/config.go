@@ -23,7 +23,8 @@ const CodeVersion = "r1"
 // field. The TOML keys are given in the field tags.
 type Config struct {
 	// Rules sets the mode of each rule for every provider. A rule not set
-	// enforces.
+	// enforces. R1's refusal of a suspended or withdrawn provider enforces
+	// in every mode: it is a measure in force, not a rule being rolled out.
 	Rules Modes `toml:"rules" json:"rules"`
 	// Providers overrides, for one provider (by ID), the mode of the rules
 	// it sets; the other rules keep the global mode.

@@ -63,6 +63,10 @@ type state struct {
 
 type modeTable [NumRules + 1]int64
 
+// enforceAll is the mode table of rules that always enforce.
+var enforceAll = modeTable{math.MinInt64, math.MinInt64, math.MinInt64, math.MinInt64, math.MinInt64,
+	math.MinInt64, math.MinInt64, math.MinInt64, math.MinInt64, math.MinInt64}
+
 // New returns an engine deciding with cfg on view.
 func New(cfg Config, view *View, deps Deps) (*Engine, error) {
 	if view == nil {
@@ -349,6 +353,12 @@ func (d *Decider) Decide(s *Submission) (r Result) {
 		case s.Operator != msisdn.NoOperator && !p.inContract(s.Operator, t):
 			detail = NoContract
 		}
+	}
+	if detail == ProviderNotAllowed {
+		// A suspension or a withdrawal is a measure in force, which only a
+		// regulator lifts, not a rule being rolled out: no monitor mode.
+		r.finding(R1, bawwab.ReasonProviderNotAuthorised, detail, &enforceAll, t)
+		return r
 	}
 	if detail != DetailNone && r.finding(R1, bawwab.ReasonProviderNotAuthorised, detail, modes, t) {
 		return r

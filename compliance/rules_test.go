@@ -233,13 +233,17 @@ var ruleCases = []ruleCase{
 	{name: "r1/operator-own-foreign", cfg: func(c *Config) { c.ForeignRecipients = true },
 		steps: one(all(as("iamsmpp", "IAMPROMO"), to("+33612345678")), r1)},
 	{name: "r1/monitor", cfg: mode(R1, bawwab.Monitor), steps: []step{
-		{mod: as("susp", "SUSPMKT"), want: monitored(bawwab.ReasonProviderNotAuthorised)},
+		{mod: to(orangeNumber), want: monitored(bawwab.ReasonProviderNotAuthorised)},
+		{mod: as("nodecl", "NODECL"), want: monitored(bawwab.ReasonProviderNotAuthorised)},
 		// No provider: the sender ID is not this (unknown) provider's.
 		{mod: acctID("nobody"), want: r2},
-	}},
-	{name: "r1/provider-override", cfg: providerMode("suspvas", R1, RuleMode{Mode: bawwab.Monitor}), steps: []step{
-		{mod: as("susp", "SUSPMKT"), want: monitored(bawwab.ReasonProviderNotAuthorised)},
+		// A suspension is a measure in force, not a rule being rolled out.
+		{mod: as("susp", "SUSPMKT"), want: r1},
 		{mod: as("gone", "GONEMKT"), want: r1},
+	}},
+	{name: "r1/provider-override", cfg: providerMode("atlasvas", R1, RuleMode{Mode: bawwab.Monitor}), steps: []step{
+		{mod: to(orangeNumber), want: monitored(bawwab.ReasonProviderNotAuthorised)},
+		{mod: all(as("warn", "WARNMKT"), at(local(2019, 6, 1, 10, 0))), want: r1}, // declared in 2020
 	}},
 
 	// R2: the sender ID.
