@@ -66,11 +66,19 @@ type ConnOptions struct {
 	// ThrottleDelay is the first back-off, doubled at each retry up to
 	// 5 s (default 100 ms).
 	ThrottleDelay time.Duration
-	// WriteTimeout closes a connection whose peer does not read (default 10 s).
+	// WriteTimeout closes a connection whose peer does not read (default
+	// 10 s): a write blocked between WriteTimeout/2 and WriteTimeout fails.
 	WriteTimeout time.Duration
 	// Handler serves the peer's requests. Without one, they are answered
 	// ESME_RSYSERR.
 	Handler Handler
+	// RecycleRequests lets an InlineHandler's session reuse each Request
+	// (and the memory of its PDU) once ServeSMPP has returned and the
+	// request has been answered, whichever comes last: no allocation per
+	// request. The handler must then keep nothing of the Request past both,
+	// not even to read a field after answering it from a callback (copy
+	// what you need first). Ignored for other handlers.
+	RecycleRequests bool
 	// Logger receives protocol warnings (never addresses or text). Default:
 	// discard.
 	Logger *slog.Logger
@@ -116,7 +124,8 @@ const maxThrottleDelay = 5 * time.Second
 // on an SMSC's session, deliver_sm on an ESME's. Each request is served in
 // its own goroutine, so a slow decision does not hold up the link; the
 // Handler answers through the Request, before returning or later, from any
-// goroutine, in any order.
+// goroutine, in any order. A Handler that never blocks should say so
+// (InlineHandler): it then runs without a goroutine per request.
 type Handler interface {
 	ServeSMPP(r *Request)
 }
@@ -126,6 +135,36 @@ type HandlerFunc func(r *Request)
 
 // ServeSMPP calls f(r).
 func (f HandlerFunc) ServeSMPP(r *Request) { f(r) }
+
+// InlineHandler is a Handler whose ServeSMPP never blocks: it decides at
+// once and answers before returning, or hands the request on without
+// waiting (SendPDUAsync to another session, whose callback answers) and
+// returns. The session then calls it on its reader goroutine, one request
+// after the other, with no goroutine and no hand-off per request, and the
+// answers to a batch of requests leave in one write: this is what lets a
+// proxy run at the rate of the link. While ServeSMPP runs the session reads
+// nothing (enquire_link included), so waiting in it for a window slot of
+// another session is back-pressure on this peer, and waiting for anything
+// slower is a bug.
+type InlineHandler interface {
+	Handler
+	// Inline reports whether ServeSMPP may run on the reader goroutine.
+	Inline() bool
+}
+
+// InlineFunc adapts a function that never blocks to InlineHandler.
+type InlineFunc func(r *Request)
+
+// ServeSMPP calls f(r).
+func (f InlineFunc) ServeSMPP(r *Request) { f(r) }
+
+// Inline returns true.
+func (InlineFunc) Inline() bool { return true }
+
+func isInline(h Handler) bool {
+	ih, ok := h.(InlineHandler)
+	return ok && ih.Inline()
+}
 
 // BoundHandler is a Handler told of its Conn once the bind is accepted and
 // before any request: a receiver bind sends none, and the gateway needs the
@@ -149,12 +188,16 @@ const (
 // provider's bind to our Server, or our bind to an operator's SMSC (Dial).
 //
 // Three goroutines run it: a reader (which answers enquire_link, matches
-// responses to requests and hands requests to the Handler), a writer (which
-// writes everything queued in one system call when it wakes, so PDUs
-// coalesce under load and go out at once when idle), and a timer
-// (response time-outs, keep-alive). Sequence numbers of this side's
-// requests run 1..MaxSeq and wrap, skipping any still outstanding; the
-// peer's are echoed as received.
+// responses to requests and hands requests to the Handler), a writer, and
+// a timer (response time-outs, keep-alive). PDUs are queued in one buffer
+// and leave in as few system calls as possible, by whoever is best placed:
+// the reader writes what is queued once it has handled every complete PDU
+// it has read (so the answers to a batch leave together, as in a
+// hand-written sink), a sender writes its own request when nothing else is
+// outstanding (no hand-off on an idle link), and the writer goroutine
+// writes the rest. Sequence numbers of this side's requests run 1..MaxSeq
+// and wrap, skipping any still outstanding; the peer's are echoed as
+// received.
 //
 // Lock order: mu and wmu are never held together.
 type Conn struct {
@@ -165,6 +208,8 @@ type Conn struct {
 	kind    BindKind
 	peerID  string
 	handler Handler
+	inline  bool // handler runs on the reader goroutine
+	recycle bool // and its Requests are pooled
 	log     *slog.Logger
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -172,7 +217,8 @@ type Conn struct {
 	state         atomic.Int32
 	window        chan struct{}
 	throttleUntil atomic.Int64 // unix nanos
-	lastRecv      atomic.Int64 // unix nanos
+	lastRecv      atomic.Int64 // unix nanos, kept by the timer from recvd
+	recvd         atomic.Uint64
 	inflight      atomic.Int64
 	enquiring     atomic.Bool
 
@@ -180,24 +226,36 @@ type Conn struct {
 	seq     uint32
 	pending map[uint32]*call
 
-	wmu        sync.Mutex
-	wbuf       []byte
-	wspare     []byte
-	wclosing   bool  // write nothing more; close once wbuf is out
-	wcloseErr  error // why
-	wsignal    chan struct{}
+	// The reader's own: the response being read, reused when it goes to a
+	// callback.
+	rresp responseBox
+
+	wmu       sync.Mutex
+	wbuf      []byte
+	wspare    []byte
+	wbusy     bool      // a goroutine is writing; it writes what is queued meanwhile
+	wdeadline time.Time // the connection's write deadline; the writer's
+	wclosing  bool      // write nothing more; close once wbuf is out
+	wcloseErr error     // why
+	wsignal   chan struct{}
+	// rbusy is set while the reader handles what it read: what is queued
+	// meanwhile (the answers of an inline handler, requests sent from
+	// callbacks, answers from other goroutines) is written by the reader
+	// before it next waits for input, so nobody needs to wake the writer.
+	rbusy      atomic.Bool
 	closeOnce  sync.Once
 	goroutines sync.WaitGroup
 }
 
 // call is a request awaiting its response. Whoever removes it from
-// pending completes it, once, by a send on done (buffered); a waiter that
-// received from done may recycle it.
+// pending completes it, once, with finish: a send on done (buffered), after
+// which the waiter may recycle it, or a call of cb.
 type call struct {
 	cmd      CommandID
 	windowed bool
 	deadline int64 // unix nanos
 	done     chan struct{}
+	cb       func(*PDU, error)
 	resp     *PDU
 	err      error
 }
@@ -205,14 +263,42 @@ type call struct {
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
 
 func (k *call) recycle() {
-	k.resp, k.err = nil, nil
+	k.resp, k.err, k.cb = nil, nil, nil
 	callPool.Put(k)
+}
+
+// finish completes a call removed from pending: it frees its window slot
+// (first, so that a callback may send again) and delivers the outcome.
+func (c *Conn) finish(k *call) {
+	if k.windowed {
+		<-c.window
+	}
+	if k.cb == nil {
+		k.done <- struct{}{}
+		return
+	}
+	cb, resp, err := k.cb, k.resp, k.err
+	k.recycle()
+	c.callback(cb, resp, err)
+}
+
+// callback runs a SendAsync callback; a panic in it is logged, not fatal
+// to the goroutine that happened to complete the call.
+func (c *Conn) callback(cb func(*PDU, error), resp *PDU, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.log.Error("smpp: SendAsync callback panicked", "system_id", c.peerID, "panic", v)
+		}
+	}()
+	cb(resp, err)
 }
 
 func newConn(nc net.Conn, r *Reader, esme bool, kind BindKind, peerID string, firstSeq uint32, opts ConnOptions) *Conn {
 	opts = opts.withDefaults()
 	c := &Conn{
 		nc: nc, r: r, opts: opts, esme: esme, kind: kind, peerID: peerID, handler: opts.Handler,
+		inline:  isInline(opts.Handler),
+		recycle: opts.RecycleRequests && isInline(opts.Handler),
 		log:     opts.Logger,
 		window:  make(chan struct{}, opts.Window),
 		pending: map[uint32]*call{},
@@ -289,7 +375,7 @@ func (c *Conn) shutdown(err error) {
 		c.mu.Unlock()
 		for _, k := range pending {
 			k.err = fmt.Errorf("%v: %w", k.cmd, err)
-			k.done <- struct{}{}
+			c.finish(k)
 		}
 		if !errors.Is(err, ErrUnbound) && !errors.Is(err, ErrClosed) {
 			c.log.Info("smpp: session closed", "system_id", c.peerID, "kind", c.kind, "err", err)
@@ -318,9 +404,92 @@ func (c *Conn) kick() {
 	}
 }
 
-// The write queue is a byte buffer PDUs are appended to; the writer swaps
-// it for its spare and writes it whole, so everything queued while a write
-// was in progress leaves in the next system call.
+// The write queue is a byte buffer PDUs are appended to under wmu. Whoever
+// writes swaps it for the spare and writes it whole, so everything queued
+// during a write leaves in the next system call. Three can write: the
+// writer goroutine, woken by kick; the reader, before it waits for input
+// (flushIdle); and a sender on an idle link (queued with direct), which
+// saves a hand-off when there is nothing to batch with. wbusy makes them
+// take turns; the one writing loops until the queue is empty.
+
+// directMax is the most a goroutine other than the writer writes itself;
+// a longer queue is the writer's job.
+const directMax = 64 << 10
+
+// queued is called with wmu held after a PDU was appended; it unlocks wmu
+// and sees that the PDU gets written: by nobody new if a write is in
+// progress (that writer loops) or the reader will flush, by the caller if
+// direct and the queue is short, else by the writer goroutine.
+func (c *Conn) queued(direct bool) error {
+	if c.wbusy || c.rbusy.Load() {
+		c.wmu.Unlock()
+		return nil
+	}
+	if direct && len(c.wbuf) <= directMax {
+		err := c.writeQueued(1)
+		c.wmu.Unlock()
+		return err
+	}
+	c.wmu.Unlock()
+	c.kick()
+	return nil
+}
+
+// writeQueued writes the queue, at most rounds times then leaving the rest
+// to the writer goroutine; it is called with wmu held, wbusy false, and
+// returns with wmu held. A write error closes the connection (in another
+// goroutine: shutdown takes wmu) and is returned.
+func (c *Conn) writeQueued(rounds int) error {
+	for ; len(c.wbuf) > 0; rounds-- {
+		if rounds == 0 {
+			c.kick()
+			return nil
+		}
+		buf := c.wbuf
+		c.wbuf, c.wspare = c.wspare[:0], nil
+		c.wbusy = true
+		c.wmu.Unlock()
+		// Moving the deadline costs a timer update; do it only when half
+		// of WriteTimeout is used up.
+		if now := time.Now(); now.Add(c.opts.WriteTimeout / 2).After(c.wdeadline) {
+			c.wdeadline = now.Add(c.opts.WriteTimeout)
+			c.nc.SetWriteDeadline(c.wdeadline)
+		}
+		_, err := c.nc.Write(buf)
+		c.wmu.Lock()
+		c.wbusy = false
+		if cap(buf) <= 1<<20 {
+			c.wspare = buf[:0]
+		}
+		if err != nil {
+			err = fmt.Errorf("smpp: write: %w", err)
+			go c.shutdown(err)
+			c.wbuf = c.wbuf[:0]
+			return err
+		}
+	}
+	if c.wclosing && c.wcloseErr != nil {
+		c.kick() // the writer closes
+	}
+	return nil
+}
+
+// flushIdle is called by the reader before it may wait for input: it
+// writes what was queued while it worked (the answers to the batch it
+// read), unless someone is writing already, and lets later PDUs wake the
+// writer.
+func (c *Conn) flushIdle() {
+	c.wmu.Lock()
+	c.rbusy.Store(false)
+	switch {
+	case c.wbusy || len(c.wbuf) == 0:
+	case len(c.wbuf) <= directMax:
+		c.writeQueued(2)
+	default:
+		defer c.kick()
+	}
+	c.wmu.Unlock()
+}
 
 func (c *Conn) writeHeader(cmd CommandID, st Status, seq uint32) error {
 	c.wmu.Lock()
@@ -329,9 +498,7 @@ func (c *Conn) writeHeader(cmd CommandID, st Status, seq uint32) error {
 		return ErrClosed
 	}
 	c.wbuf = AppendHeaderOnly(c.wbuf, cmd, st, seq)
-	c.wmu.Unlock()
-	c.kick()
-	return nil
+	return c.queued(false)
 }
 
 func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id string) error {
@@ -341,28 +508,27 @@ func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id strin
 		return ErrClosed
 	}
 	c.wbuf = AppendMessageIDResp(c.wbuf, cmd, st, seq, id)
-	c.wmu.Unlock()
-	c.kick()
-	return nil
+	return c.queued(false)
 }
 
-func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body) error {
+func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, direct bool) error {
 	c.wmu.Lock()
 	if c.wclosing {
 		c.wmu.Unlock()
 		return ErrClosed
 	}
+	n := len(c.wbuf)
 	var err error
 	c.wbuf, err = b.Append(c.wbuf, cmd, st, seq)
-	c.wmu.Unlock()
 	if err != nil {
+		c.wbuf = c.wbuf[:n]
+		c.wmu.Unlock()
 		return err
 	}
-	c.kick()
-	return nil
+	return c.queued(direct)
 }
 
-func (c *Conn) writeRaw(raw []byte, seq uint32) error {
+func (c *Conn) writeRaw(raw []byte, seq uint32, direct bool) error {
 	c.wmu.Lock()
 	if c.wclosing {
 		c.wmu.Unlock()
@@ -371,16 +537,14 @@ func (c *Conn) writeRaw(raw []byte, seq uint32) error {
 	n := len(c.wbuf)
 	c.wbuf = append(c.wbuf, raw...)
 	PatchSeq(c.wbuf[n:], seq)
-	c.wmu.Unlock()
-	c.kick()
-	return nil
+	return c.queued(direct)
 }
 
 // writeMinimalResp answers request cmd with status st and the smallest
 // valid body (an empty message_id, say).
 func (c *Conn) writeMinimalResp(cmd CommandID, st Status, seq uint32) error {
 	var b Body
-	return c.writeBody(cmd.Response(), st, seq, &b)
+	return c.writeBody(cmd.Response(), st, seq, &b, false)
 }
 
 func (c *Conn) writeLoop() {
@@ -394,35 +558,28 @@ func (c *Conn) writeLoop() {
 		// Let the goroutines that are ready to queue a PDU do so first: under
 		// load this packs many PDUs per write; idle, it costs nothing.
 		runtime.Gosched()
-		for {
-			c.wmu.Lock()
-			buf, closing, why := c.wbuf, c.wclosing, c.wcloseErr
-			if len(buf) == 0 {
-				c.wmu.Unlock()
-				if closing && why != nil {
-					c.shutdown(why)
-					return
-				}
-				break
-			}
-			c.wbuf, c.wspare = c.wspare[:0], nil
+		c.wmu.Lock()
+		if c.wbusy {
 			c.wmu.Unlock()
-			c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
-			if _, err := c.nc.Write(buf); err != nil {
-				c.shutdown(fmt.Errorf("smpp: write: %w", err))
-				return
-			}
-			c.wmu.Lock()
-			if cap(buf) <= 1<<20 {
-				c.wspare = buf[:0]
-			}
+			continue // that writer loops until the queue is empty
+		}
+		if err := c.writeQueued(-1); err != nil {
 			c.wmu.Unlock()
+			return
+		}
+		closing, why := c.wclosing, c.wcloseErr
+		c.wmu.Unlock()
+		if closing && why != nil {
+			c.shutdown(why)
+			return
 		}
 	}
 }
 
 // Inbound PDUs are read into memory allocated with the value that keeps
 // them (a Request, a response's PDU): one allocation per PDU, not two.
+// A response that goes to a callback is read into the reader's own box,
+// valid during the callback only: no allocation.
 const (
 	requestInline  = 256 // most submit_sm and deliver_sm fit
 	responseInline = 96  // a message_id response fits
@@ -435,21 +592,37 @@ type responseBox struct {
 
 func (c *Conn) readLoop() {
 	defer c.goroutines.Done()
+	defer func() {
+		c.wmu.Lock()
+		c.rbusy.Store(false)
+		c.wmu.Unlock()
+		c.kick()
+	}()
+	busy := false
 	for {
+		if busy && !c.r.ready() {
+			c.flushIdle() // the answers to what was read leave together
+			busy = false
+		}
 		cmd, err := c.r.readHeader()
+		if !busy {
+			c.rbusy.Store(true)
+			busy = true
+		}
 		var raw []byte
 		var req *Request
-		var resp *responseBox
 		if err == nil {
 			if cmd.IsResponse() {
-				resp = new(responseBox)
-				raw, err = c.r.readBody(resp.buf[:0])
+				raw, err = c.r.readBody(c.rresp.buf[:0])
 			} else {
-				req = &Request{conn: c}
+				req = c.newRequest()
 				raw, err = c.r.readBody(req.buf[:0])
 			}
 		}
 		if err != nil {
+			if req != nil {
+				req.unref(2)
+			}
 			var fe *FrameError
 			switch {
 			case errors.As(err, &fe):
@@ -469,9 +642,9 @@ func (c *Conn) readLoop() {
 			}
 			return
 		}
-		c.lastRecv.Store(time.Now().UnixNano())
-		if resp != nil {
-			c.onResponse(raw, &resp.PDU)
+		c.recvd.Add(1)
+		if req == nil {
+			c.onResponse(raw)
 		} else {
 			c.onRequest(raw, req)
 		}
@@ -487,11 +660,18 @@ func (c *Conn) timerLoop() {
 	tick = max(tick, time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var recvd uint64
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
 		case now := <-t.C:
+			// The reader counts PDUs; the clock is read here, once a tick,
+			// not once a PDU.
+			if n := c.recvd.Load(); n != recvd {
+				recvd = n
+				c.lastRecv.Store(now.UnixNano())
+			}
 			c.sweep(now.UnixNano())
 			c.keepAlive(now.UnixNano())
 		}
@@ -510,12 +690,10 @@ func (c *Conn) sweep(now int64) {
 	}
 	c.mu.Unlock()
 	for _, k := range late {
-		if k.windowed {
-			<-c.window
-		}
-		k.err = fmt.Errorf("%v: %w", k.cmd, ErrTimeout)
-		k.done <- struct{}{}
-		if k.cmd == EnquireLink {
+		cmd := k.cmd
+		k.err = fmt.Errorf("%v: %w", cmd, ErrTimeout)
+		c.finish(k)
+		if cmd == EnquireLink {
 			c.shutdown(fmt.Errorf("%w: enquire_link unanswered", ErrDeadPeer))
 		}
 	}
@@ -531,20 +709,28 @@ func (c *Conn) keepAlive(now int64) {
 		return
 	}
 	if idle >= c.opts.EnquireLink && c.enquiring.CompareAndSwap(false, true) {
-		if _, err := c.post(EnquireLink, nil, nil, false); err != nil {
+		if _, err := c.post(EnquireLink, nil, nil, false, nil); err != nil {
 			c.enquiring.Store(false)
 		}
 	}
 }
 
-// post registers a request and queues it; it does not wait.
-func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, error) {
+// post registers a request and queues it; it does not wait. A windowed
+// request holds a slot, which post frees if it fails. With cb, the call is
+// completed by a call of cb, and post returns no call; if post fails, cb
+// is not called, unless the session closed under it, in which case cb got
+// the error and post returns none.
+func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool, cb func(*PDU, error)) (*call, error) {
 	k := callPool.Get().(*call)
-	k.cmd, k.windowed, k.deadline = cmd, windowed, time.Now().Add(c.opts.ResponseTimeout).UnixNano()
+	k.cmd, k.windowed, k.cb = cmd, windowed, cb
+	k.deadline = time.Now().Add(c.opts.ResponseTimeout).UnixNano()
 	c.mu.Lock()
 	if c.state.Load() == stateClosed {
 		c.mu.Unlock()
 		k.recycle()
+		if windowed {
+			<-c.window
+		}
 		return nil, c.closedErr()
 	}
 	seq := c.seq
@@ -560,14 +746,25 @@ func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, e
 	c.seq = seq
 	c.pending[seq] = k
 	c.mu.Unlock()
+	// Alone on the link, the sender writes its request itself: there is
+	// nothing to batch it with, and a hand-off would only add latency.
+	// (Not the timer's enquire_link: the timer must not wait on a write.)
+	direct := windowed && len(c.window) <= 1
 	var err error
 	switch {
 	case raw != nil:
-		err = c.writeRaw(raw, seq)
+		err = c.writeRaw(raw, seq, direct)
 	case b != nil:
-		err = c.writeBody(cmd, 0, seq, b)
+		err = c.writeBody(cmd, 0, seq, b, direct)
 	default:
-		err = c.writeHeader(cmd, 0, seq)
+		c.wmu.Lock()
+		if c.wclosing {
+			c.wmu.Unlock()
+			err = ErrClosed
+			break
+		}
+		c.wbuf = AppendHeaderOnly(c.wbuf, cmd, 0, seq)
+		err = c.queued(direct)
 	}
 	if err != nil {
 		c.mu.Lock()
@@ -575,13 +772,24 @@ func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool) (*call, e
 		delete(c.pending, seq)
 		c.mu.Unlock()
 		if !mine { // shutdown got it first and completed it
+			if cb != nil {
+				return nil, nil
+			}
 			<-k.done
+			k.recycle()
+			return nil, c.closedErr()
 		}
 		k.recycle()
+		if windowed {
+			<-c.window
+		}
 		if errors.Is(err, ErrClosed) {
 			err = c.closedErr()
 		}
 		return nil, err
+	}
+	if cb != nil {
+		return nil, nil
 	}
 	return k, nil
 }
@@ -593,7 +801,7 @@ func (c *Conn) closedErr() error {
 	return ErrClosed
 }
 
-func (c *Conn) onResponse(raw []byte, p *PDU) {
+func (c *Conn) onResponse(raw []byte) {
 	seq := binary.BigEndian.Uint32(raw[12:])
 	c.mu.Lock()
 	k := c.pending[seq]
@@ -604,15 +812,18 @@ func (c *Conn) onResponse(raw []byte, p *PDU) {
 		c.log.Warn("smpp: response to no outstanding request", "system_id", c.peerID, "command", cmd, "seq", seq)
 		return
 	}
-	if k.windowed {
-		<-c.window
-	}
 	if k.cmd == EnquireLink {
 		c.enquiring.Store(false)
 	}
 	if k.cmd == Unbind && cmd == UnbindResp {
 		// Done: the peer may close at once, and that is no error.
 		c.shutdown(ErrUnbound)
+	}
+	p := &c.rresp.PDU // a callback's, valid while it runs
+	if k.cb == nil {  // a waiter's, which it keeps
+		box := new(responseBox)
+		raw = append(box.buf[:0], raw...)
+		p = &box.PDU
 	}
 	switch err := p.Decode(raw); {
 	case err != nil:
@@ -621,15 +832,26 @@ func (c *Conn) onResponse(raw []byte, p *PDU) {
 		k.err = fmt.Errorf("%w: %v for %v", ErrBadResponse, cmd, k.cmd)
 	case p.Status() != StatusOK:
 		k.resp, k.err = p, p.Status()
+		if k.cb != nil && p.Status() == StatusThrottled {
+			c.backOff(0) // Send backs off itself, and retries
+		}
 	default:
 		k.resp = p
 	}
-	k.done <- struct{}{}
+	c.finish(k)
 }
 
+// onRequest serves a request or answers it itself; either way req is
+// handed on or released.
 func (c *Conn) onRequest(raw []byte, req *Request) {
 	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
 	seq := binary.BigEndian.Uint32(raw[12:])
+	served := false
+	defer func() {
+		if !served {
+			req.unref(2)
+		}
+	}()
 	if err := req.PDU.Decode(raw); err != nil {
 		st := StatusInvalidCmdLen
 		var de *DecodeError
@@ -670,9 +892,43 @@ func (c *Conn) onRequest(raw []byte, req *Request) {
 	case c.inflight.Add(1) > int64(c.opts.MaxInflight):
 		c.inflight.Add(-1)
 		refuse(StatusThrottled)
+	case c.inline:
+		served = true
+		c.serve(req)
 	default:
+		served = true
 		go c.serve(req)
 	}
+}
+
+var requestPool = sync.Pool{New: func() any { return new(Request) }}
+
+func (c *Conn) newRequest() *Request {
+	if !c.recycle {
+		return &Request{conn: c}
+	}
+	r := requestPool.Get().(*Request)
+	r.conn = c
+	r.refs.Store(2) // ServeSMPP's and the answer's
+	return r
+}
+
+// unref drops n references to a recycled Request (ServeSMPP returned, the
+// request was answered), and pools it after the last.
+func (r *Request) unref(n int32) {
+	if !r.conn.recycle || r.refs.Add(-n) != 0 {
+		return
+	}
+	r.PDU = PDU{}
+	r.conn = nil
+	r.responded.Store(false)
+	requestPool.Put(r)
+}
+
+// answered is called once the answer is queued (or dropped).
+func (r *Request) answered() {
+	r.conn.inflight.Add(-1)
+	r.unref(1)
 }
 
 func (c *Conn) serve(req *Request) {
@@ -684,8 +940,9 @@ func (c *Conn) serve(req *Request) {
 			}
 		}
 		if !req.CommandID().HasResponse() && req.responded.CompareAndSwap(false, true) {
-			c.inflight.Add(-1)
+			req.answered()
 		}
+		req.unref(1)
 	}()
 	c.handler.ServeSMPP(req)
 }
@@ -734,7 +991,7 @@ func (c *Conn) Unbind(ctx context.Context) error {
 		c.shutdown(ErrClosed)
 		return fmt.Errorf("smpp: unbind: draining: %w", err)
 	}
-	k, err := c.post(Unbind, nil, nil, false)
+	k, err := c.post(Unbind, nil, nil, false, nil)
 	if err != nil {
 		if c.Err() != nil { // the peer got there first
 			return nil
@@ -776,17 +1033,78 @@ func (c *Conn) Send(ctx context.Context, cmd CommandID, b *Body) (*PDU, error) {
 // number is replaced, so data_coding, TLV order and unknown TLVs reach the
 // peer unchanged. raw is not modified.
 func (c *Conn) SendPDU(ctx context.Context, raw []byte) (*PDU, error) {
+	cmd, err := c.checkForward(raw)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, cmd, nil, raw)
+}
+
+func (c *Conn) checkForward(raw []byte) (CommandID, error) {
 	if len(raw) < HeaderLen || binary.BigEndian.Uint32(raw) != uint32(len(raw)) {
-		return nil, fmt.Errorf("%w: command_length does not match %d octets", ErrBadForward, len(raw))
+		return 0, fmt.Errorf("%w: command_length does not match %d octets", ErrBadForward, len(raw))
 	}
 	if len(raw) > c.opts.MaxCommandLength {
-		return nil, fmt.Errorf("%w: %d octets, more than MaxCommandLength", ErrBadForward, len(raw))
+		return 0, fmt.Errorf("%w: %d octets, more than MaxCommandLength", ErrBadForward, len(raw))
 	}
 	cmd := CommandID(binary.BigEndian.Uint32(raw[4:]))
 	if cmd.IsResponse() || !cmd.Known() {
-		return nil, fmt.Errorf("%w: %v is not a request", ErrBadForward, cmd)
+		return 0, fmt.Errorf("%w: %v is not a request", ErrBadForward, cmd)
 	}
-	return c.send(ctx, cmd, nil, raw)
+	return cmd, nil
+}
+
+// SendAsync sends a request built from b like Send, but returns once the
+// request is queued: cb receives the response or the error later. This is
+// how a proxy forwards without a goroutine per outstanding request. b may
+// be reused as soon as SendAsync returns.
+//
+// SendAsync waits, within ctx, for a window slot and for the end of a
+// throttling back-off, as Send does (back-pressure on the caller); ctx has
+// no effect once the request is sent. If SendAsync returns an error, cb is
+// never called; otherwise cb is called exactly once, with the response (a
+// non-zero command_status as that Status error, as Send returns it) or
+// ErrTimeout, ErrClosed, ... A request refused ESME_RTHROTTLED is not sent
+// again: cb gets StatusThrottled (for a proxy, the answer to pass on), and
+// the session's next requests wait for the back-off.
+//
+// cb runs on the session's reader goroutine (or its timer's, or whichever
+// closes it): it must not block, and resp and its bytes are valid only
+// until it returns (copy what you keep; Request.Forward copies). The
+// window slot is free when cb runs, so cb may send the next request on the
+// same Conn without waiting, if nothing else sends on it.
+func (c *Conn) SendAsync(ctx context.Context, cmd CommandID, b *Body, cb func(resp *PDU, err error)) error {
+	if b == nil {
+		b = &Body{}
+	}
+	return c.sendAsync(ctx, cmd, b, nil, cb)
+}
+
+// SendPDUAsync is SendPDU done as SendAsync: raw is copied into the queue
+// before it returns, with its sequence number replaced.
+func (c *Conn) SendPDUAsync(ctx context.Context, raw []byte, cb func(resp *PDU, err error)) error {
+	cmd, err := c.checkForward(raw)
+	if err != nil {
+		return err
+	}
+	return c.sendAsync(ctx, cmd, nil, raw, cb)
+}
+
+func (c *Conn) sendAsync(ctx context.Context, cmd CommandID, b *Body, raw []byte, cb func(*PDU, error)) error {
+	if cb == nil {
+		return errors.New("smpp: SendAsync without a callback")
+	}
+	if !allowed(cmd, c.kind, c.esme) || cmd == Unbind || cmd == GenericNack {
+		return fmt.Errorf("%w: %v on a %v bind", ErrNotAllowed, cmd, c.kind)
+	}
+	if err := c.sendable(ctx); err != nil {
+		return err
+	}
+	if err := c.acquire(ctx); err != nil {
+		return err
+	}
+	_, err := c.post(cmd, b, raw, true, cb)
+	return err
 }
 
 func (c *Conn) send(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*PDU, error) {
@@ -798,43 +1116,59 @@ func (c *Conn) send(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*P
 		if !errors.Is(err, StatusThrottled) || attempt >= c.opts.ThrottleRetries {
 			return resp, err
 		}
-		delay := min(c.opts.ThrottleDelay<<attempt, maxThrottleDelay)
-		until := time.Now().Add(delay).UnixNano()
-		for {
-			old := c.throttleUntil.Load()
-			if old >= until || c.throttleUntil.CompareAndSwap(old, until) {
-				break
-			}
-		}
-		c.log.Debug("smpp: throttled, backing off", "system_id", c.peerID, "delay", delay)
+		c.backOff(attempt)
 	}
 }
 
-func (c *Conn) roundTrip(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*PDU, error) {
-	if d := time.Duration(c.throttleUntil.Load() - time.Now().UnixNano()); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-c.ctx.Done():
-			t.Stop()
-			return nil, c.closedErr()
+// backOff makes the session's requests wait after the attempt-th
+// ESME_RTHROTTLED in a row.
+func (c *Conn) backOff(attempt int) {
+	delay := min(c.opts.ThrottleDelay<<attempt, maxThrottleDelay)
+	until := time.Now().Add(delay).UnixNano()
+	for {
+		old := c.throttleUntil.Load()
+		if old >= until || c.throttleUntil.CompareAndSwap(old, until) {
+			break
+		}
+	}
+	c.log.Debug("smpp: throttled, backing off", "system_id", c.peerID, "delay", delay)
+}
+
+// sendable waits for the end of a throttling back-off and checks that the
+// session takes requests.
+func (c *Conn) sendable(ctx context.Context) error {
+	if until := c.throttleUntil.Load(); until != 0 {
+		if d := time.Duration(until - time.Now().UnixNano()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-c.ctx.Done():
+				t.Stop()
+				return c.closedErr()
+			}
 		}
 	}
 	switch c.state.Load() {
 	case stateUnbinding:
-		return nil, ErrUnbinding
+		return ErrUnbinding
 	case stateClosed:
-		return nil, c.closedErr()
+		return c.closedErr()
+	}
+	return nil
+}
+
+func (c *Conn) roundTrip(ctx context.Context, cmd CommandID, b *Body, raw []byte) (*PDU, error) {
+	if err := c.sendable(ctx); err != nil {
+		return nil, err
 	}
 	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	k, err := c.post(cmd, b, raw, true)
+	k, err := c.post(cmd, b, raw, true, nil)
 	if err != nil {
-		<-c.window
 		return nil, err
 	}
 	select {
@@ -880,6 +1214,7 @@ type Request struct {
 	PDU
 	conn      *Conn
 	responded atomic.Bool
+	refs      atomic.Int32 // with RecycleRequests
 	buf       [requestInline]byte
 }
 
@@ -905,11 +1240,11 @@ func (r *Request) Respond(status Status, body *Body) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.conn.inflight.Add(-1)
+	defer r.answered()
 	if body == nil {
 		return r.conn.writeMinimalResp(r.CommandID(), status, r.Seq())
 	}
-	return r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body)
+	return r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body, false)
 }
 
 // Accept answers a submit_sm, deliver_sm or data_sm with success and the
@@ -928,7 +1263,7 @@ func (r *Request) Accept(messageID string) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.conn.inflight.Add(-1)
+	defer r.answered()
 	return r.conn.writeMessageIDResp(r.CommandID().Response(), StatusOK, r.Seq(), messageID)
 }
 
@@ -948,8 +1283,8 @@ func (r *Request) Forward(resp []byte) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.conn.inflight.Add(-1)
-	return r.conn.writeRaw(resp, r.Seq())
+	defer r.answered()
+	return r.conn.writeRaw(resp, r.Seq(), false)
 }
 
 // Responded reports whether the request has been answered.
