@@ -308,7 +308,7 @@ func TestSequenceNumbers(t *testing.T) {
 	c := dial(t, s, DialOptions{})
 	c.mu.Lock()
 	c.seq = MaxSeq - 1
-	c.pending[2] = &call{cmd: SubmitSM, done: make(chan struct{}, 1), deadline: time.Now().Add(time.Hour).UnixNano()}
+	c.pending.put(2, &call{cmd: SubmitSM, done: make(chan struct{}, 1), deadline: time.Now().Add(time.Hour).UnixNano()})
 	c.mu.Unlock()
 	for range 4 {
 		if _, err := c.Send(context.Background(), SubmitSM, msg); err != nil {
@@ -324,7 +324,7 @@ func TestSequenceNumbers(t *testing.T) {
 		t.Errorf("sequence numbers %v, want %v", got, want)
 	}
 	c.mu.Lock()
-	delete(c.pending, 2)
+	c.pending.take(2)
 	c.mu.Unlock()
 
 	// The peer's numbers are echoed as they are, whatever they are.
