@@ -221,11 +221,11 @@ type Conn struct {
 	// clock is the time of the timer's last tick (unix nanos): reading the
 	// clock for each request costs more than the rest of sending it on
 	// some machines, and a time-out needs no better.
-	clock atomic.Int64
-	tick  int64 // the timer's period (nanos)
-	recvd         atomic.Uint64
-	inflight      atomic.Int64
-	enquiring     atomic.Bool
+	clock     atomic.Int64
+	tick      int64 // the timer's period (nanos)
+	recvd     atomic.Uint64
+	inflight  atomic.Int64
+	enquiring atomic.Bool
 
 	mu      sync.Mutex
 	seq     uint32
