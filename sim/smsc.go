@@ -54,6 +54,12 @@ type SMSCConfig struct {
 	// Logger receives bind events (default: discard). Numbers are never
 	// logged.
 	Logger *slog.Logger
+	// OnSubmit, if set, sees every submit_sm and data_sm accepted, with
+	// the system_id of its bind: for tests and demos that check what
+	// reached the operator. It runs on the session's reader, after the
+	// answer is queued; it must not block, and p is valid only during the
+	// call (copy what you keep).
+	OnSubmit func(systemID string, p *smpp.PDU)
 }
 
 // Stats are an SMSC's counters since it started.
@@ -278,6 +284,9 @@ func (h *session) ServeSMPP(r *smpp.Request) {
 		s.c.submits.Add(1)
 		if rd := r.RegisteredDelivery() & 0x03; rd == 1 || rd == 2 {
 			s.scheduleReceipt(h, &r.PDU, id, rd == 2)
+		}
+		if s.cfg.OnSubmit != nil {
+			s.cfg.OnSubmit(h.systemID, &r.PDU)
 		}
 	case smpp.QuerySM:
 		r.Reject(smpp.StatusQueryFailed) // states are not kept
