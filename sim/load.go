@@ -140,6 +140,11 @@ type loadBind struct {
 	g       *load
 	conn    *smpp.Conn
 	scratch scratch // the reader's, for building PDUs
+	// The parts of the message under way, without a goroutine to send
+	// them (fill, complete).
+	qmu   sync.Mutex
+	queue scratch
+	qoff  int
 	lat     Histogram
 	rcptLat Histogram
 	pool    sync.Pool // *pending
@@ -295,36 +300,63 @@ type scratch struct {
 
 // send sends message n, all its parts, each waiting for a window slot.
 func (b *loadBind) send(ctx context.Context, n int64, sc *scratch) {
-	g := b.g
-	sc.buf, sc.sizes = g.msgs.build(sc.buf[:0], sc.sizes[:0], n)
+	sc.buf, sc.sizes = b.g.msgs.build(sc.buf[:0], sc.sizes[:0], n)
 	off := 0
 	for _, size := range sc.sizes {
-		p := b.pool.Get().(*pending)
-		p.start = int64(g.since())
-		g.inflight.Add(1)
-		if err := b.conn.SendPDUAsync(ctx, sc.buf[off:off+size], p.done); err != nil {
-			g.inflight.Done()
-			b.pool.Put(p)
-			g.fail(err)
-			g.stop.Store(true) // the session is gone, or ctx ended
+		if !b.sendPDU(ctx, sc.buf[off:off+size]) {
 			return
 		}
-		g.sent.Add(1)
 		off += size
 	}
 }
 
-// fill starts as many messages as the window holds; each answer then
-// starts the next (complete), from the session's reader: no goroutine, no
-// hand-off, and the submits of a batch leave in one write.
+func (b *loadBind) sendPDU(ctx context.Context, raw []byte) bool {
+	g := b.g
+	p := b.pool.Get().(*pending)
+	p.start = int64(g.since())
+	g.inflight.Add(1)
+	if err := b.conn.SendPDUAsync(ctx, raw, p.done); err != nil {
+		g.inflight.Done()
+		b.pool.Put(p)
+		g.fail(err)
+		g.stop.Store(true) // the session is gone, or ctx ended
+		return false
+	}
+	g.sent.Add(1)
+	return true
+}
+
+// sendNext sends one submit_sm: the next part of the message under way, or
+// the first of a new one. It returns false when the run is over.
+func (b *loadBind) sendNext(ctx context.Context, sc *scratch) bool {
+	b.qmu.Lock()
+	if len(b.queue.sizes) == 0 {
+		n, ok := b.g.claim()
+		if !ok {
+			b.qmu.Unlock()
+			return false
+		}
+		b.queue.buf, b.queue.sizes = b.g.msgs.build(b.queue.buf[:0], b.queue.sizes[:0], n)
+		b.qoff = 0
+	}
+	size := b.queue.sizes[0]
+	sc.buf = append(sc.buf[:0], b.queue.buf[b.qoff:b.qoff+size]...)
+	b.queue.sizes = b.queue.sizes[1:]
+	b.qoff += size
+	b.qmu.Unlock()
+	return b.sendPDU(ctx, sc.buf)
+}
+
+// fill sends as many submit_sm as the window holds; each answer then sends
+// the next (complete), from the session's reader: no goroutine, no
+// hand-off, and the submits of a batch leave in one write. One answer,
+// one send: the reader never waits for a window slot.
 func (b *loadBind) fill(ctx context.Context) {
 	var sc scratch
 	for range b.g.cfg.Window {
-		n, ok := b.g.claim()
-		if !ok {
+		if !b.sendNext(ctx, &sc) {
 			return
 		}
-		b.send(ctx, n, &sc)
 	}
 }
 
@@ -380,9 +412,7 @@ func (p *pending) complete(resp *smpp.PDU, err error) {
 	if g.cfg.Rate == 0 && (err == nil || resp != nil) {
 		// The slot this answer freed carries the next message. (Not after a
 		// time-out: that callback runs on the timer, which must not block.)
-		if n, ok := g.claim(); ok {
-			b.send(context.Background(), n, &b.scratch)
-		}
+		b.sendNext(context.Background(), &b.scratch)
 	}
 	g.inflight.Done()
 }

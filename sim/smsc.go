@@ -401,7 +401,7 @@ func (s *SMSC) receiptLoop() {
 }
 
 // receiptRetry is the wait before a receipt that found no bind, or whose
-// bind failed, is tried again.
+// bind failed, is tried again (or ReceiptExpiry, if shorter).
 const receiptRetry = time.Second
 
 func (s *SMSC) sendReceipt(rc *receipt, now time.Time) {
@@ -453,7 +453,7 @@ func (s *SMSC) retryReceipt(rc *receipt, now time.Time) {
 		s.c.rcptFailed.Add(1)
 		return
 	}
-	rc.due = now.Add(receiptRetry)
+	rc.due = now.Add(min(receiptRetry, s.cfg.ReceiptExpiry))
 	s.pushReceipt(rc)
 }
 
