@@ -142,9 +142,9 @@ type loadBind struct {
 	scratch scratch // the reader's, for building PDUs
 	// The parts of the message under way, without a goroutine to send
 	// them (fill, complete).
-	qmu   sync.Mutex
-	queue scratch
-	qoff  int
+	qmu     sync.Mutex
+	queue   scratch
+	qoff    int
 	lat     Histogram
 	rcptLat Histogram
 	pool    sync.Pool // *pending
