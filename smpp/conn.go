@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -202,6 +204,7 @@ const (
 // Lock order: mu and wmu are never held together.
 type Conn struct {
 	nc      net.Conn
+	raw     *rawWriter // non-blocking writes on nc; nil over TLS
 	r       *Reader
 	opts    ConnOptions
 	esme    bool // this side is the ESME
@@ -243,6 +246,9 @@ type Conn struct {
 	wclosing  bool      // write nothing more; close once wbuf is out
 	wcloseErr error     // why
 	wsignal   chan struct{}
+	// Sessions the reader's batch queued requests on (link): it writes
+	// them when it next waits for input.
+	linked, linkedSpare []*Conn
 	// rbusy is set while the reader handles what it read: what is queued
 	// meanwhile (the answers of an inline handler, requests sent from
 	// callbacks, answers from other goroutines) is written by the reader
@@ -369,7 +375,14 @@ func newConn(nc net.Conn, r *Reader, esme bool, kind BindKind, peerID string, fi
 		seq:     firstSeq,
 		wsignal: make(chan struct{}, 1),
 	}
-	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			c.raw = newRawWriter(rc)
+		}
+	}
+	var cctx context.Context
+	cctx, c.cancel = context.WithCancelCause(context.Background())
+	c.ctx = context.WithValue(cctx, connKey{}, c)
 	c.lastRecv.Store(time.Now().UnixNano())
 	c.clock.Store(time.Now().UnixNano())
 	tick := opts.ResponseTimeout / 8
@@ -476,52 +489,104 @@ func (c *Conn) kick() {
 // The write queue is a byte buffer PDUs are appended to under wmu. Whoever
 // writes swaps it for the spare and writes it whole, so everything queued
 // during a write leaves in the next system call. Three can write: the
-// writer goroutine, woken by kick; the reader, before it waits for input
-// (flushIdle); and a sender on an idle link (queued with direct), which
-// saves a hand-off when there is nothing to batch with. wbusy makes them
-// take turns; the one writing loops until the queue is empty.
+// writer goroutine, woken by kick, whose writes may block (up to
+// WriteTimeout); and, without blocking, the reader before it waits for
+// input (flushIdle: the answers to a batch leave together) and a goroutine
+// that queues a PDU when nothing else is in flight (no hand-off where
+// there is nothing to batch with). Those make one non-blocking write(2)
+// and leave what the socket did not take to the writer, so a peer that
+// does not read never stalls a reader or a caller: it only fills the
+// queue. wbusy makes the three take turns; the one writing loops until
+// the queue is empty.
 
-// directMax is the most a goroutine other than the writer writes itself;
-// a longer queue is the writer's job.
-const directMax = 64 << 10
+// How a PDU just queued gets written, unless a write is in progress (that
+// writer loops) or the reader will flush anyway.
+type flushMode uint8
 
-var MidFlush = 1 << 30
+const (
+	flushKick   flushMode = iota // the writer goroutine writes it
+	flushDirect                  // the caller writes it, without blocking
+	flushHold                    // the caller arranges it (post, linked)
+)
 
 // queued is called with wmu held after a PDU was appended; it unlocks wmu
-// and sees that the PDU gets written: by nobody new if a write is in
-// progress (that writer loops) or the reader will flush, by the caller if
-// direct and the queue is short, else by the writer goroutine.
-func (c *Conn) queued(direct bool) error {
-	if c.wbusy {
+// and sees that the PDU gets written. It reports false when it did nothing
+// because of flushHold.
+func (c *Conn) queued(mode flushMode) (bool, error) {
+	switch {
+	case c.wbusy || c.rbusy.Load():
 		c.wmu.Unlock()
-		return nil
-	}
-	if c.rbusy.Load() {
-		if len(c.wbuf) < MidFlush {
-			c.wmu.Unlock()
-			return nil
-		}
-		err := c.writeQueued(1)
+		return true, nil
+	case mode == flushDirect:
+		err := c.writeQueued(2)
 		c.wmu.Unlock()
-		return err
-	}
-	if direct && len(c.wbuf) <= directMax {
-		err := c.writeQueued(1)
+		return true, err
+	case mode == flushHold:
 		c.wmu.Unlock()
-		return err
+		return false, nil
 	}
 	c.wmu.Unlock()
 	c.kick()
-	return nil
+	return true, nil
 }
 
-// writeQueued writes the queue, at most rounds times then leaving the rest
-// to the writer goroutine; it is called with wmu held, wbusy false, and
-// returns with wmu held. A write error closes the connection (in another
-// goroutine: shutdown takes wmu) and is returned.
+// mode turns a "write it now" decision into a flushMode.
+func mode(direct bool) flushMode {
+	if direct {
+		return flushDirect
+	}
+	return flushKick
+}
+
+// busyReader returns the Conn whose reader is handling a batch, if ctx
+// is one of its Requests' (Request.Context) and it is not c: a request
+// forwarded from there can leave with the batch's other forwards, when
+// that reader next waits for input.
+func (c *Conn) busyReader(ctx context.Context) *Conn {
+	if ctx == nil {
+		return nil
+	}
+	a, _ := ctx.Value(connKey{}).(*Conn)
+	if a == nil || a == c || !a.rbusy.Load() {
+		return nil
+	}
+	return a
+}
+
+type connKey struct{}
+
+// flushHeld writes what is queued before the caller waits: requests held
+// for a batch (link) may be what it waits for, and the reader that holds
+// them may be the caller.
+func (c *Conn) flushHeld() {
+	c.wmu.Lock()
+	c.queued(flushDirect)
+}
+
+// link has a's reader write c's queue when it next waits for input; if
+// a's reader is not busy any more, c's writer does it now.
+func (a *Conn) link(c *Conn) {
+	a.wmu.Lock()
+	if a.rbusy.Load() {
+		if !slices.Contains(a.linked, c) {
+			a.linked = append(a.linked, c)
+		}
+		a.wmu.Unlock()
+		return
+	}
+	a.wmu.Unlock()
+	c.kick()
+}
+
+// writeQueued writes the queue; it is called with wmu held and wbusy
+// false, and returns with wmu held. With rounds < 0 (the writer) it makes
+// blocking writes until the queue is empty; otherwise at most rounds
+// non-blocking ones, and the writer gets what is left. A write error
+// closes the connection (in another goroutine: shutdown takes wmu) and is
+// returned.
 func (c *Conn) writeQueued(rounds int) error {
 	for ; len(c.wbuf) > 0; rounds-- {
-		if rounds == 0 {
+		if rounds == 0 || (rounds > 0 && c.raw == nil) {
 			c.kick()
 			return nil
 		}
@@ -529,23 +594,36 @@ func (c *Conn) writeQueued(rounds int) error {
 		c.wbuf, c.wspare = c.wspare[:0], nil
 		c.wbusy = true
 		c.wmu.Unlock()
-		// Moving the deadline costs a timer update; do it only when half
-		// of WriteTimeout is used up.
-		if now := time.Now(); now.Add(c.opts.WriteTimeout / 2).After(c.wdeadline) {
-			c.wdeadline = now.Add(c.opts.WriteTimeout)
-			c.nc.SetWriteDeadline(c.wdeadline)
+		var n int
+		var err error
+		if rounds < 0 {
+			// Moving the deadline costs a timer update; do it only when half
+			// of WriteTimeout is used up.
+			if now := time.Now(); now.Add(c.opts.WriteTimeout / 2).After(c.wdeadline) {
+				c.wdeadline = now.Add(c.opts.WriteTimeout)
+				c.nc.SetWriteDeadline(c.wdeadline)
+			}
+			n, err = c.nc.Write(buf)
+		} else {
+			n, err = c.raw.tryWrite(buf)
 		}
-		_, err := c.nc.Write(buf)
 		c.wmu.Lock()
 		c.wbusy = false
-		if cap(buf) <= 1<<20 {
-			c.wspare = buf[:0]
-		}
 		if err != nil {
 			err = fmt.Errorf("smpp: write: %w", err)
 			go c.shutdown(err)
+			c.wclosing = true
 			c.wbuf = c.wbuf[:0]
 			return err
+		}
+		if n < len(buf) { // the socket is full: the rest, first, is the writer's
+			rest := append(buf[n:len(buf):len(buf)], c.wbuf...)
+			c.wbuf = rest
+			c.kick()
+			return nil
+		}
+		if cap(buf) <= 1<<20 {
+			c.wspare = buf[:0]
 		}
 	}
 	if c.wclosing && c.wcloseErr != nil {
@@ -561,13 +639,20 @@ func (c *Conn) writeQueued(rounds int) error {
 func (c *Conn) flushIdle() {
 	c.wmu.Lock()
 	c.rbusy.Store(false)
-	switch {
-	case c.wbusy || len(c.wbuf) == 0:
-	case len(c.wbuf) <= directMax:
+	if !c.wbusy && len(c.wbuf) > 0 {
 		c.writeQueued(2)
-	default:
-		defer c.kick()
 	}
+	linked := c.linked
+	c.linked = c.linkedSpare[:0]
+	c.wmu.Unlock()
+	// The sessions this batch forwarded to (link).
+	for i, l := range linked {
+		l.wmu.Lock()
+		l.queued(flushDirect)
+		linked[i] = nil
+	}
+	c.wmu.Lock()
+	c.linkedSpare = linked[:0]
 	c.wmu.Unlock()
 }
 
@@ -578,24 +663,26 @@ func (c *Conn) writeHeader(cmd CommandID, st Status, seq uint32) error {
 		return ErrClosed
 	}
 	c.wbuf = AppendHeaderOnly(c.wbuf, cmd, st, seq)
-	return c.queued(false)
+	_, err := c.queued(flushKick)
+	return err
 }
 
-func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id string) error {
+func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id string, direct bool) error {
 	c.wmu.Lock()
 	if c.wclosing {
 		c.wmu.Unlock()
 		return ErrClosed
 	}
 	c.wbuf = AppendMessageIDResp(c.wbuf, cmd, st, seq, id)
-	return c.queued(false)
+	_, err := c.queued(mode(direct))
+	return err
 }
 
-func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, direct bool) error {
+func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, m flushMode) (bool, error) {
 	c.wmu.Lock()
 	if c.wclosing {
 		c.wmu.Unlock()
-		return ErrClosed
+		return true, ErrClosed
 	}
 	n := len(c.wbuf)
 	var err error
@@ -603,28 +690,29 @@ func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, direct b
 	if err != nil {
 		c.wbuf = c.wbuf[:n]
 		c.wmu.Unlock()
-		return err
+		return true, err
 	}
-	return c.queued(direct)
+	return c.queued(m)
 }
 
-func (c *Conn) writeRaw(raw []byte, seq uint32, direct bool) error {
+func (c *Conn) writeRaw(raw []byte, seq uint32, m flushMode) (bool, error) {
 	c.wmu.Lock()
 	if c.wclosing {
 		c.wmu.Unlock()
-		return ErrClosed
+		return true, ErrClosed
 	}
 	n := len(c.wbuf)
 	c.wbuf = append(c.wbuf, raw...)
 	PatchSeq(c.wbuf[n:], seq)
-	return c.queued(direct)
+	return c.queued(m)
 }
 
 // writeMinimalResp answers request cmd with status st and the smallest
 // valid body (an empty message_id, say).
 func (c *Conn) writeMinimalResp(cmd CommandID, st Status, seq uint32) error {
 	var b Body
-	return c.writeBody(cmd.Response(), st, seq, &b, false)
+	_, err := c.writeBody(cmd.Response(), st, seq, &b, flushKick)
+	return err
 }
 
 func (c *Conn) writeLoop() {
@@ -675,8 +763,13 @@ func (c *Conn) readLoop() {
 	defer func() {
 		c.wmu.Lock()
 		c.rbusy.Store(false)
+		linked := c.linked
+		c.linked = nil
 		c.wmu.Unlock()
 		c.kick()
+		for _, l := range linked {
+			l.kick()
+		}
 	}()
 	busy := false
 	for {
@@ -781,7 +874,7 @@ func (c *Conn) keepAlive(now int64) {
 		return
 	}
 	if idle >= c.opts.EnquireLink && c.enquiring.CompareAndSwap(false, true) {
-		if _, err := c.post(EnquireLink, nil, nil, false, nil); err != nil {
+		if _, err := c.post(nil, EnquireLink, nil, nil, false, nil); err != nil {
 			c.enquiring.Store(false)
 		}
 	}
@@ -792,7 +885,7 @@ func (c *Conn) keepAlive(now int64) {
 // completed by a call of cb, and post returns no call; if post fails, cb
 // is not called, unless the session closed under it, in which case cb got
 // the error and post returns none.
-func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool, cb func(*PDU, error)) (*call, error) {
+func (c *Conn) post(ctx context.Context, cmd CommandID, b *Body, raw []byte, windowed bool, cb func(*PDU, error)) (*call, error) {
 	k := callPool.Get().(*call)
 	k.cmd, k.windowed, k.cb = cmd, windowed, cb
 	k.deadline = c.clock.Load() + int64(c.opts.ResponseTimeout)
@@ -818,16 +911,24 @@ func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool, cb func(*
 	c.seq = seq
 	c.pending.put(seq, k)
 	c.mu.Unlock()
-	// Alone on the link, the sender writes its request itself: there is
-	// nothing to batch it with, and a hand-off would only add latency.
-	// (Not the timer's enquire_link: the timer must not wait on a write.)
-	direct := windowed && len(c.window) <= 1
+	// Forwarded from another session's batch, the request leaves with the
+	// batch (link); alone on the link, the sender writes it itself: there
+	// is nothing to batch it with, and a hand-off would only add latency.
+	m := flushKick
+	via := c.busyReader(ctx)
+	switch {
+	case via != nil:
+		m = flushHold
+	case windowed && len(c.window) <= 1:
+		m = flushDirect
+	}
 	var err error
+	done := true
 	switch {
 	case raw != nil:
-		err = c.writeRaw(raw, seq, direct)
+		done, err = c.writeRaw(raw, seq, m)
 	case b != nil:
-		err = c.writeBody(cmd, 0, seq, b, direct)
+		done, err = c.writeBody(cmd, 0, seq, b, m)
 	default:
 		c.wmu.Lock()
 		if c.wclosing {
@@ -836,7 +937,10 @@ func (c *Conn) post(cmd CommandID, b *Body, raw []byte, windowed bool, cb func(*
 			break
 		}
 		c.wbuf = AppendHeaderOnly(c.wbuf, cmd, 0, seq)
-		err = c.queued(direct)
+		done, err = c.queued(m)
+	}
+	if err == nil && !done {
+		via.link(c)
 	}
 	if err != nil {
 		c.mu.Lock()
@@ -1061,7 +1165,7 @@ func (c *Conn) Unbind(ctx context.Context) error {
 		c.shutdown(ErrClosed)
 		return fmt.Errorf("smpp: unbind: draining: %w", err)
 	}
-	k, err := c.post(Unbind, nil, nil, false, nil)
+	k, err := c.post(nil, Unbind, nil, nil, false, nil)
 	if err != nil {
 		if c.Err() != nil { // the peer got there first
 			return nil
@@ -1173,7 +1277,7 @@ func (c *Conn) sendAsync(ctx context.Context, cmd CommandID, b *Body, raw []byte
 	if err := c.acquire(ctx); err != nil {
 		return err
 	}
-	_, err := c.post(cmd, b, raw, true, cb)
+	_, err := c.post(ctx, cmd, b, raw, true, cb)
 	return err
 }
 
@@ -1209,6 +1313,7 @@ func (c *Conn) backOff(attempt int) {
 func (c *Conn) sendable(ctx context.Context) error {
 	if until := c.throttleUntil.Load(); until != 0 {
 		if d := time.Duration(until - time.Now().UnixNano()); d > 0 {
+			c.flushHeld()
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:
@@ -1237,7 +1342,7 @@ func (c *Conn) roundTrip(ctx context.Context, cmd CommandID, b *Body, raw []byte
 	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	k, err := c.post(cmd, b, raw, true, nil)
+	k, err := c.post(ctx, cmd, b, raw, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1257,6 +1362,7 @@ func (c *Conn) acquire(ctx context.Context) error {
 		return nil
 	default:
 	}
+	c.flushHeld()
 	var timeout <-chan time.Time
 	if c.opts.WindowTimeout > 0 {
 		t := time.NewTimer(c.opts.WindowTimeout)
@@ -1312,10 +1418,16 @@ func (r *Request) Respond(status Status, body *Body) error {
 	}
 	defer r.answered()
 	if body == nil {
-		return r.conn.writeMinimalResp(r.CommandID(), status, r.Seq())
+		body = &Body{}
 	}
-	return r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body, false)
+	_, err := r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body, mode(r.alone()))
+	return err
 }
+
+// alone reports whether this is the only request of its session in
+// flight: its answer is then written at once by whoever gives it, there
+// being nothing to batch it with.
+func (r *Request) alone() bool { return r.conn.inflight.Load() <= 1 }
 
 // Accept answers a submit_sm, deliver_sm or data_sm with success and the
 // message id (deliver_sm_resp's is normally empty).
@@ -1334,7 +1446,7 @@ func (r *Request) Accept(messageID string) error {
 		return err
 	}
 	defer r.answered()
-	return r.conn.writeMessageIDResp(r.CommandID().Response(), StatusOK, r.Seq(), messageID)
+	return r.conn.writeMessageIDResp(r.CommandID().Response(), StatusOK, r.Seq(), messageID, r.alone())
 }
 
 // Reject answers with an error status and the smallest valid body.
@@ -1354,7 +1466,8 @@ func (r *Request) Forward(resp []byte) error {
 		return err
 	}
 	defer r.answered()
-	return r.conn.writeRaw(resp, r.Seq(), false)
+	_, err := r.conn.writeRaw(resp, r.Seq(), mode(r.alone()))
+	return err
 }
 
 // Responded reports whether the request has been answered.
