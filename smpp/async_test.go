@@ -360,7 +360,7 @@ func TestQueuedWhileReaderBusy(t *testing.T) {
 		r.Respond(StatusOK, &Body{MessageID: string(r.ShortMessage()), TLVs: []TLV{{0x1501, big}}})
 	}))})
 	nc, rd := rawBind(t, s.Addr().String())
-	const n = 2000 // 2000 answers of ~240 octets: more than directMax
+	const n = 2000 // 2000 answers of ~240 octets: more than one write
 	var batch []byte
 	for i := range n {
 		batch, _ = numbered(i).Append(batch, SubmitSM, 0, uint32(i+1))
@@ -379,4 +379,81 @@ func TestQueuedWhileReaderBusy(t *testing.T) {
 		t.Errorf("%d distinct answers of %d", len(seen), n)
 	}
 	var _ net.Conn = nc
+}
+
+// TestPeerNotReading: a provider that sends and never reads its answers
+// does not stall the proxy's operator-side session nor the other
+// providers, and what the proxy queues for it stays bounded: its session
+// stops reading it instead.
+func TestPeerNotReading(t *testing.T) {
+	big := make([]byte, 2000)
+	smsc := startServer(t, ServerOptions{Conn: ConnOptions{RecycleRequests: true},
+		Authenticate: acceptAll(InlineFunc(func(r *Request) {
+			r.Respond(StatusOK, &Body{MessageID: "ok", TLVs: []TLV{{0x1501, big}}})
+		}))})
+	up := dial(t, smsc, DialOptions{Kind: Transmitter, Conn: ConnOptions{Window: 64}})
+	gw := startServer(t, ServerOptions{Conn: ConnOptions{RecycleRequests: true, MaxInflight: 100000},
+		Authenticate: acceptAll(&gatewaySession{smsc: up})})
+
+	// The silent provider: small buffers, writes only.
+	nc, rd := rawBind(t, gw.Addr().String())
+	nc.(*net.TCPConn).SetReadBuffer(4096)
+	_ = rd
+	stop := make(chan struct{})
+	var written atomic.Int64
+	go func() {
+		raw, _ := msg.Encode(SubmitSM, 0, 1)
+		batch := make([]byte, 0, 100*len(raw))
+		for range 100 {
+			batch = append(batch, raw...)
+		}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+			n, _ := nc.Write(batch)
+			written.Add(int64(n))
+		}
+	}()
+	defer close(stop)
+	time.Sleep(300 * time.Millisecond)
+
+	// Another provider is served all along.
+	c := dial(t, gw, DialOptions{Conn: ConnOptions{Window: 10}})
+	start := time.Now()
+	for i := range 200 {
+		if _, err := c.Send(context.Background(), SubmitSM, numbered(i)); err != nil {
+			t.Fatalf("the other provider: %v", err)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the other provider took %v for 200 submits", d)
+	}
+	// The silent provider's session stopped reading it.
+	var silent *Conn
+	for _, s := range gw.Conns() {
+		if s.SystemID() == "raw" {
+			silent = s
+		}
+	}
+	if silent == nil {
+		t.Fatal("the silent provider's session is gone")
+	}
+	w1 := written.Load()
+	time.Sleep(200 * time.Millisecond)
+	if w2 := written.Load(); w2-w1 > 1<<20 {
+		t.Errorf("the silent provider wrote %d more octets: its session keeps reading", w2-w1)
+	}
+	silent.wmu.Lock()
+	queued := len(silent.wbuf)
+	silent.wmu.Unlock()
+	if queued > 8*maxQueued {
+		t.Errorf("%d octets queued for a peer that does not read", queued)
+	}
+	if up.Err() != nil {
+		t.Errorf("the operator-side session: %v", up.Err())
+	}
 }

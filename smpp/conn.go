@@ -246,6 +246,7 @@ type Conn struct {
 	wclosing  bool      // write nothing more; close once wbuf is out
 	wcloseErr error     // why
 	wsignal   chan struct{}
+	wdrained  *sync.Cond // on wmu: the queue got short, or the session closed
 	// Sessions the reader's batch queued requests on (link): it writes
 	// them when it next waits for input.
 	linked, linkedSpare []*Conn
@@ -375,6 +376,7 @@ func newConn(nc net.Conn, r *Reader, esme bool, kind BindKind, peerID string, fi
 		seq:     firstSeq,
 		wsignal: make(chan struct{}, 1),
 	}
+	c.wdrained = sync.NewCond(&c.wmu)
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.raw = newRawWriter(rc)
@@ -451,6 +453,7 @@ func (c *Conn) shutdown(err error) {
 		c.nc.Close()
 		c.wmu.Lock()
 		c.wclosing = true
+		c.wdrained.Broadcast()
 		c.wmu.Unlock()
 		c.mu.Lock()
 		pending := c.pending.takeAll(nil)
@@ -555,6 +558,10 @@ func (c *Conn) busyReader(ctx context.Context) *Conn {
 
 type connKey struct{}
 
+// maxQueued is the size of the write queue past which the reader stops
+// reading until it is shorter.
+const maxQueued = 256 << 10
+
 // flushHeld writes what is queued before the caller waits: requests held
 // for a batch (link) may be what it waits for, and the reader that holds
 // them may be the caller.
@@ -614,6 +621,7 @@ func (c *Conn) writeQueued(rounds int) error {
 			go c.shutdown(err)
 			c.wclosing = true
 			c.wbuf = c.wbuf[:0]
+			c.wdrained.Broadcast()
 			return err
 		}
 		if n < len(buf) { // the socket is full: the rest, first, is the writer's
@@ -624,6 +632,9 @@ func (c *Conn) writeQueued(rounds int) error {
 		}
 		if cap(buf) <= 1<<20 {
 			c.wspare = buf[:0]
+		}
+		if len(c.wbuf) <= maxQueued {
+			c.wdrained.Broadcast()
 		}
 	}
 	if c.wclosing && c.wcloseErr != nil {
@@ -641,6 +652,12 @@ func (c *Conn) flushIdle() {
 	c.rbusy.Store(false)
 	if !c.wbusy && len(c.wbuf) > 0 {
 		c.writeQueued(2)
+	}
+	// A peer that does not read its answers is not read either: the queue
+	// stays bounded, and so does what it can make this side hold.
+	for len(c.wbuf) > maxQueued && !c.wclosing {
+		c.kick()
+		c.wdrained.Wait()
 	}
 	linked := c.linked
 	c.linked = c.linkedSpare[:0]
