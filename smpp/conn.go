@@ -546,9 +546,6 @@ func mode(direct bool) flushMode {
 // forwarded from there can leave with the batch's other forwards, when
 // that reader next waits for input.
 func (c *Conn) busyReader(ctx context.Context) *Conn {
-	if ctx == nil {
-		return nil
-	}
 	a, _ := ctx.Value(connKey{}).(*Conn)
 	if a == nil || a == c || !a.rbusy.Load() {
 		return nil
@@ -891,7 +888,7 @@ func (c *Conn) keepAlive(now int64) {
 		return
 	}
 	if idle >= c.opts.EnquireLink && c.enquiring.CompareAndSwap(false, true) {
-		if _, err := c.post(nil, EnquireLink, nil, nil, false, nil); err != nil {
+		if _, err := c.post(context.Background(), EnquireLink, nil, nil, false, nil); err != nil {
 			c.enquiring.Store(false)
 		}
 	}
@@ -1182,7 +1179,7 @@ func (c *Conn) Unbind(ctx context.Context) error {
 		c.shutdown(ErrClosed)
 		return fmt.Errorf("smpp: unbind: draining: %w", err)
 	}
-	k, err := c.post(nil, Unbind, nil, nil, false, nil)
+	k, err := c.post(context.Background(), Unbind, nil, nil, false, nil)
 	if err != nil {
 		if c.Err() != nil { // the peer got there first
 			return nil

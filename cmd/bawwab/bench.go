@@ -107,11 +107,10 @@ Examples:
 
 // benchRun is what one run measured.
 type benchRun struct {
-	rate               float64 // messages per second
-	p50, p99           time.Duration
-	loadCPU, sinkCPU   float64 // seconds
-	sinkCount, acked   int64
-	loadName, sinkName string
+	rate             float64 // messages per second
+	p50, p99         time.Duration
+	loadCPU, sinkCPU float64 // seconds
+	sinkCount, acked int64
 }
 
 // scenario is one way to move n submit_sm over a bind with a window.
@@ -254,16 +253,11 @@ func checkBenchDir(dir string) error {
 	return nil
 }
 
-// buildTool builds dir/name into tmp with the go command that built this
-// program (or the one on PATH).
+// buildTool builds dir/name into tmp with the go command on PATH.
 func buildTool(ctx context.Context, dir, name, tmp string) (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		if g := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" {
-			goCmd = g
-		} else {
-			return "", fmt.Errorf("build %s: no go command on PATH", name)
-		}
+		return "", fmt.Errorf("build %s: the go command is needed to build the reference tools: %w", name, err)
 	}
 	out := filepath.Join(tmp, name)
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-o", out, ".")
