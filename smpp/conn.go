@@ -1396,10 +1396,11 @@ func (c *Conn) acquire(ctx context.Context) error {
 }
 
 // Request is a request received from the peer, handed to the Handler. It
-// embeds the decoded PDU, which owns its bytes: the Handler may keep it.
+// embeds the decoded PDU, which owns its bytes: the Handler may keep it
+// (unless the session recycles requests: ConnOptions.RecycleRequests).
 // Every request except alert_notification must be answered exactly once,
-// with Respond, Accept, Reject or Forward; until then it counts against
-// MaxInflight.
+// with Respond, Accept, Reject or Forward, from any goroutine; until then
+// it counts against MaxInflight.
 type Request struct {
 	PDU
 	conn      *Conn

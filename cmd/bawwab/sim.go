@@ -89,10 +89,15 @@ Example session:
   bawwab sim load -addr 127.0.0.1:2775 -system-id gw -password secret \
       -n 1000 -window 10 -receipts
 
-  # a subscriber answers STOP to the short code 5050
+  # a subscriber answers STOP to the short code 5050: delivered to a bind
+  # that can receive (the gateway's), answered 503 if there is none
   curl -s -X POST http://127.0.0.1:8025/mo \
       -d '{"from":"212612345678","to":"5050","text":"STOP"}'
   curl -s http://127.0.0.1:8025/stats
+
+A -mo-file has one MO a line, from,to,text (the text may hold commas;
+lines starting with # are skipped). An -accounts-file has one id:password
+a line.
 `,
 	Run: runSimSMSC,
 }
