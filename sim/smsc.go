@@ -110,6 +110,7 @@ type SMSC struct {
 	qwake   chan struct{}
 	ctx     context.Context
 	cancel  context.CancelFunc
+	started atomic.Bool
 	stopped chan struct{}
 }
 
@@ -166,6 +167,7 @@ func (s *SMSC) Start() error {
 	if err := s.srv.Start(); err != nil {
 		return fmt.Errorf("smsc %s: %w", s.cfg.Name, err)
 	}
+	s.started.Store(true)
 	go s.receiptLoop()
 	return nil
 }
@@ -184,6 +186,9 @@ func (s *SMSC) Name() string { return s.cfg.Name }
 // dropped.
 func (s *SMSC) Shutdown(ctx context.Context) error {
 	s.cancel()
+	if !s.started.Load() {
+		return nil
+	}
 	err := s.srv.Shutdown(ctx)
 	select {
 	case <-s.stopped:

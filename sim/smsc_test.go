@@ -337,6 +337,13 @@ func TestInvalidSubmit(t *testing.T) {
 	if _, err := NewSMSC(SMSCConfig{DLRFail: 2}); bawwab.ErrorCode(err) != bawwab.EINVALID {
 		t.Errorf("DLRFail 2: %v", err)
 	}
+	never, err := NewSMSC(SMSCConfig{Name: "never started"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := never.Shutdown(context.Background()); err != nil {
+		t.Errorf("shutdown before start: %v", err)
+	}
 }
 
 func TestLoadModes(t *testing.T) {
