@@ -457,3 +457,19 @@ func TestPeerNotReading(t *testing.T) {
 		t.Errorf("the operator-side session: %v", up.Err())
 	}
 }
+
+// TestWriteDeadlineLater: a session keeps working long after the writer's
+// last write deadline (WriteTimeout) has passed, whoever writes.
+func TestWriteDeadlineLater(t *testing.T) {
+	opts := ConnOptions{WriteTimeout: 30 * time.Millisecond, RecycleRequests: true}
+	s := startServer(t, ServerOptions{Conn: opts, Authenticate: acceptAll(InlineFunc(echoText))})
+	c := dial(t, s, DialOptions{Conn: opts})
+	for i := range 3 {
+		time.Sleep(80 * time.Millisecond)
+		for j := range 5 {
+			if _, err := c.Send(context.Background(), SubmitSM, numbered(10*i+j)); err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -610,6 +611,13 @@ func (c *Conn) writeQueued(rounds int) error {
 			n, err = c.nc.Write(buf)
 		} else {
 			n, err = c.raw.tryWrite(buf)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// The writer's last deadline has passed since: it is no
+				// deadline for a write that does not wait.
+				c.wdeadline = time.Time{}
+				c.nc.SetWriteDeadline(c.wdeadline)
+				n, err = c.raw.tryWrite(buf)
+			}
 		}
 		c.wmu.Lock()
 		c.wbusy = false
