@@ -449,7 +449,7 @@ func TestEnquireLinkAndDeadPeer(t *testing.T) {
 	// A live peer answers enquire_link and stays bound.
 	nc, r := rawBind(t, s.Addr().String())
 	server := <-sess.conn
-	deadline := time.Now().Add(200 * time.Millisecond)
+	deadline := time.Now().Add(300 * time.Millisecond)
 	enquiries := 0
 	for time.Now().Before(deadline) {
 		nc.SetReadDeadline(deadline)
@@ -465,7 +465,7 @@ func TestEnquireLinkAndDeadPeer(t *testing.T) {
 		}
 	}
 	if enquiries < 3 || server.Err() != nil {
-		t.Errorf("%d enquire_link in 200 ms, session err %v", enquiries, server.Err())
+		t.Errorf("%d enquire_link in 300 ms, session err %v", enquiries, server.Err())
 	}
 
 	// A silent peer is found dead.
