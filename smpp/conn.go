@@ -794,6 +794,7 @@ func (c *Conn) readLoop() {
 		}
 	}()
 	busy := false
+	n := 0 // PDUs in this batch
 	for {
 		if busy && !c.r.ready() {
 			c.flushIdle() // the answers to what was read leave together
@@ -803,7 +804,14 @@ func (c *Conn) readLoop() {
 		if !busy {
 			c.rbusy.Store(true)
 			busy = true
+			n = 0
 		}
+		// Tell the timer the peer is alive: at the start of each batch, and
+		// every 64 PDUs of a long one.
+		if n&63 == 0 {
+			c.recvd.Add(1)
+		}
+		n++
 		var raw []byte
 		var req *Request
 		if err == nil {
@@ -837,7 +845,6 @@ func (c *Conn) readLoop() {
 			}
 			return
 		}
-		c.recvd.Add(1)
 		if req == nil {
 			c.onResponse(raw)
 		} else {
