@@ -1264,7 +1264,9 @@ func (c *Conn) checkForward(raw []byte) (CommandID, error) {
 //
 // SendAsync waits, within ctx, for a window slot and for the end of a
 // throttling back-off, as Send does (back-pressure on the caller); ctx has
-// no effect once the request is sent. If SendAsync returns an error, cb is
+// no effect once the request is sent. An InlineHandler forwarding a
+// request should pass its Request.Context: the forwards of one batch of
+// requests then leave together, when the batch is done. If SendAsync returns an error, cb is
 // never called; otherwise cb is called exactly once, with the response (a
 // non-zero command_status as that Status error, as Send returns it) or
 // ErrTimeout, ErrClosed, ... A request refused ESME_RTHROTTLED is not sent
