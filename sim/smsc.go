@@ -48,8 +48,8 @@ type SMSCConfig struct {
 	Rand func() float64
 	// Now stamps receipts (default time.Now).
 	Now func() time.Time
-	// Conn configures the sessions (window for receipts and MO, timeouts).
-	// Its Handler is ignored.
+	// Conn configures the sessions (window for receipts and MO, default
+	// 100; timeouts). Its Handler is ignored.
 	Conn smpp.ConnOptions
 	// Logger receives bind events (default: discard). Numbers are never
 	// logged.
@@ -153,6 +153,9 @@ func NewSMSC(cfg SMSCConfig) (*SMSC, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	copts := cfg.Conn
 	copts.RecycleRequests = true // the handler keeps nothing of a request
+	if copts.Window <= 0 {
+		copts.Window = 100
+	}
 	srv, err := smpp.NewServer(smpp.ServerOptions{Addr: cfg.Addr, SystemID: cfg.SystemID, Authenticate: s.authenticate,
 		Conn: copts, Logger: cfg.Logger})
 	if err != nil {
@@ -378,21 +381,25 @@ func (s *SMSC) receiptLoop() {
 	defer close(s.stopped)
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
+	var due []*receipt
 	for {
 		now := time.Now()
-		s.qmu.Lock()
-		var rc *receipt
 		wait := time.Hour
-		if len(s.q) > 0 {
-			if d := s.q[0].due.Sub(now); d <= 0 {
-				rc = heap.Pop(&s.q).(*receipt)
-			} else {
+		s.qmu.Lock()
+		for len(s.q) > 0 && len(due) < 256 {
+			if d := s.q[0].due.Sub(now); d > 0 {
 				wait = d
+				break
 			}
+			due = append(due, heap.Pop(&s.q).(*receipt))
 		}
 		s.qmu.Unlock()
-		if rc != nil {
-			s.sendReceipt(rc, now)
+		if len(due) > 0 {
+			for i, rc := range due {
+				s.sendReceipt(rc, now)
+				due[i] = nil
+			}
+			due = due[:0]
 			continue
 		}
 		t.Reset(wait)
