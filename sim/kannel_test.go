@@ -306,8 +306,11 @@ text = "ok"
 		}
 	}
 	dlrMu.Unlock()
-	if st := s.Stats(); st.ReceiptsAcked != 3 || st.Undelivered != 1 || st.ReceiptsFailed != 0 {
-		t.Errorf("SMSC stats %+v", st)
+	if !eventually(5*time.Second, func() bool {
+		st := s.Stats()
+		return st.ReceiptsAcked == 3 && st.Undelivered == 1 && st.ReceiptsFailed == 0
+	}) {
+		t.Errorf("SMSC stats %+v", s.Stats())
 	}
 
 	// An MO: Kannel takes it, and its sms-service answers "ok" to the

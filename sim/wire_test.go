@@ -142,7 +142,10 @@ func TestWireTshark(t *testing.T) {
 		}
 		<-delivered
 	}
-	time.Sleep(150 * time.Millisecond) // idle: enquire_link
+	time.Sleep(150 * time.Millisecond) // idle: the keep-alive's enquire_link
+	if _, err := c.Send(ctx, smpp.EnquireLink, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Unbind(ctx); err != nil {
 		t.Fatal(err)
 	}

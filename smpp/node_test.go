@@ -36,6 +36,7 @@ type nodePeer struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	events  chan map[string]any
+	exited  chan struct{} // closed when its output ends
 	backlog []map[string]any
 	mu      sync.Mutex
 	log     []string
@@ -69,6 +70,7 @@ func startNode(t *testing.T, script string, args ...string) *nodePeer {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
+	p.exited = done
 	go func() {
 		defer close(done)
 		defer close(p.events)
@@ -281,7 +283,14 @@ func TestNodeClient(t *testing.T) {
 	addr := s.Addr().(interface{ String() string }).String()
 	host, port, _ := strings.Cut(addr, ":")
 	p := startNode(t, "client.js", host, port)
-	conn := <-bound
+	var conn *Conn
+	select {
+	case conn = <-bound:
+	case <-p.exited:
+		t.Fatal("node exited before binding")
+	case <-time.After(15 * time.Second):
+		t.Fatal("node did not bind in 15 s")
+	}
 
 	if ev := p.next(t, "bind_resp"); num(ev, "status") != 0 || ev["system_id"] != "bawwab" {
 		t.Fatalf("bind: %v", ev)
