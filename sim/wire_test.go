@@ -78,7 +78,11 @@ func TestWireTshark(t *testing.T) {
 		}
 	}
 	defer stop()
+	probeUntil := time.Now().Add(10 * time.Second)
 	for probing := true; probing; {
+		if time.Now().After(probeUntil) {
+			t.Fatal("dumpcap counted no packet in 10 s")
+		}
 		if nc, err := net.Dial("tcp", s.Addr().String()); err == nil {
 			nc.Close()
 		}
