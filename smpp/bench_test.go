@@ -24,7 +24,10 @@ func BenchmarkLoopback(b *testing.B) {
 				var h Handler = counter()
 				if mode == "async" {
 					var n atomic.Int64
-					h = InlineFunc(func(r *Request) { r.Accept(strconv.FormatInt(n.Add(1), 10)) })
+					h = InlineFunc(func(r *Request) {
+						var id [20]byte // the message id on the stack: no allocation
+						r.Accept(string(strconv.AppendInt(id[:0], n.Add(1), 10)))
+					})
 				}
 				s := startServer(b, ServerOptions{Authenticate: acceptAll(h), Conn: ConnOptions{MaxInflight: 1000, RecycleRequests: true}})
 				c := dial(b, s, DialOptions{Kind: Transmitter, Conn: ConnOptions{Window: window}})
@@ -52,7 +55,10 @@ func BenchmarkProxy(b *testing.B) {
 			b.Run("window="+strconv.Itoa(window)+"/"+path, func(b *testing.B) {
 				var n atomic.Int64
 				smsc := startServer(b, ServerOptions{Conn: ConnOptions{RecycleRequests: true},
-					Authenticate: acceptAll(InlineFunc(func(r *Request) { r.Accept(strconv.FormatInt(n.Add(1), 10)) }))})
+					Authenticate: acceptAll(InlineFunc(func(r *Request) {
+						var id [20]byte
+						r.Accept(string(strconv.AppendInt(id[:0], n.Add(1), 10)))
+					}))})
 				target := smsc
 				if path == "proxied" {
 					up := dial(b, smsc, DialOptions{Kind: Transmitter, Conn: ConnOptions{Window: 2 * window}})
