@@ -318,7 +318,9 @@ func (b *loadBind) sendPDU(ctx context.Context, raw []byte) bool {
 	if err := b.conn.SendPDUAsync(ctx, raw, p.done); err != nil {
 		g.inflight.Done()
 		b.pool.Put(p)
-		g.fail(err)
+		if ctx.Err() == nil { // an interrupted run is no failure
+			g.fail(err)
+		}
 		g.stop.Store(true) // the session is gone, or ctx ended
 		return false
 	}

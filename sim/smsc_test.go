@@ -407,3 +407,18 @@ func TestLoadSessionLost(t *testing.T) {
 		t.Errorf("%+v", res)
 	}
 }
+
+// TestLoadInterrupted: a run stopped by its context reports what it did,
+// with no failure.
+func TestLoadInterrupted(t *testing.T) {
+	s := startSMSC(t, SMSCConfig{Name: "IAM"})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res, err := RunLoad(ctx, LoadConfig{Addr: s.Addr().String(), Rate: 500, Window: 1, Duration: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FirstError != nil || res.Failed != 0 || res.Acked == 0 || res.Acked != res.Sent {
+		t.Errorf("%+v", res)
+	}
+}
