@@ -31,6 +31,7 @@ var importRules = map[string]struct {
 		"github.com/warthog618/sms/",
 	}},
 	"smpp/smpptest": {module: []string{"smpp"}},
+	"sim":           {module: []string{"", "smpp"}},
 	"optout": {module: []string{""}, outside: []string{
 		"github.com/RoaringBitmap/roaring/v2",
 	}},

@@ -352,3 +352,23 @@ func TestHotPathAllocs(t *testing.T) {
 		t.Errorf("%v allocations per submit_sm", n)
 	}
 }
+
+// BenchmarkValidate is the check an SMSC makes of every submit_sm after
+// decoding it.
+func BenchmarkValidate(b *testing.B) {
+	raw, err := subBody(0, 0, []byte("Promo -20% ce week-end ! STOP au 5050"),
+		TLV{TagUserMessageReference, []byte{0, 1}}).Encode(SubmitSM, 0, 7)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p PDU
+	if err := p.Decode(raw); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -308,7 +308,7 @@ func TestSequenceNumbers(t *testing.T) {
 	c := dial(t, s, DialOptions{})
 	c.mu.Lock()
 	c.seq = MaxSeq - 1
-	c.pending[2] = &call{cmd: SubmitSM, done: make(chan struct{}, 1), deadline: time.Now().Add(time.Hour).UnixNano()}
+	c.pending.put(2, &call{cmd: SubmitSM, done: make(chan struct{}, 1), deadline: time.Now().Add(time.Hour).UnixNano()})
 	c.mu.Unlock()
 	for range 4 {
 		if _, err := c.Send(context.Background(), SubmitSM, msg); err != nil {
@@ -324,7 +324,7 @@ func TestSequenceNumbers(t *testing.T) {
 		t.Errorf("sequence numbers %v, want %v", got, want)
 	}
 	c.mu.Lock()
-	delete(c.pending, 2)
+	c.pending.take(2)
 	c.mu.Unlock()
 
 	// The peer's numbers are echoed as they are, whatever they are.
@@ -449,7 +449,7 @@ func TestEnquireLinkAndDeadPeer(t *testing.T) {
 	// A live peer answers enquire_link and stays bound.
 	nc, r := rawBind(t, s.Addr().String())
 	server := <-sess.conn
-	deadline := time.Now().Add(200 * time.Millisecond)
+	deadline := time.Now().Add(300 * time.Millisecond)
 	enquiries := 0
 	for time.Now().Before(deadline) {
 		nc.SetReadDeadline(deadline)
@@ -465,7 +465,7 @@ func TestEnquireLinkAndDeadPeer(t *testing.T) {
 		}
 	}
 	if enquiries < 3 || server.Err() != nil {
-		t.Errorf("%d enquire_link in 200 ms, session err %v", enquiries, server.Err())
+		t.Errorf("%d enquire_link in 300 ms, session err %v", enquiries, server.Err())
 	}
 
 	// A silent peer is found dead.

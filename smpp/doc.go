@@ -22,6 +22,15 @@
 //     handled concurrently and may be answered later and out of order, so a
 //     slow decision never blocks the link.
 //
+// For the rate of the link, a proxy uses the non-blocking forms: an
+// InlineHandler decides on the session's reader goroutine (no goroutine
+// per request), SendAsync and SendPDUAsync forward without waiting and
+// call back with the response, and RecycleRequests reuses each Request
+// once answered. The reader writes the answers to everything it read in
+// one system call before it waits again, as a hand-written server does;
+// a sender alone on an idle link writes its request itself. The package
+// example of InlineHandler is such a proxy.
+//
 // Names follow Go style (SubmitSM, StatusInvalidDestAddr); the doc comment of
 // each constant gives the specification's name (submit_sm, ESME_RINVDSTADR).
 package smpp

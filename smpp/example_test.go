@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -151,4 +152,85 @@ func ExamplePDU_Decode() {
 	// submit_sm 7 BRAND 212600 GSM7
 	// vendor_tlv(0x1401) 0
 	// 00 00 00 2A
+}
+
+// proxySession is the provider side of an in-line proxy (the gateway):
+// one per provider bind.
+type proxySession struct {
+	smsc *smpp.Conn // the operator-side session, shared by the providers
+}
+
+// Inline: ServeSMPP never blocks, so it runs on the provider session's
+// reader, with no goroutine per message.
+func (p *proxySession) Inline() bool { return true }
+
+// ServeSMPP decides at once; an accepted submit_sm goes to the SMSC byte
+// for byte without waiting, and the provider is answered when the SMSC
+// answers, with the SMSC's own response (its message id, its status).
+func (p *proxySession) ServeSMPP(r *smpp.Request) {
+	if r.CommandID() != smpp.SubmitSM {
+		r.Reject(smpp.StatusInvalidCmdID)
+		return
+	}
+	if text, err := r.Text(); err != nil || !strings.Contains(text, "STOP") {
+		r.Reject(smpp.StatusSubmitFailed) // the gateway's own refusal: no opt-out instruction
+		return
+	}
+	err := p.smsc.SendPDUAsync(r.Context(), r.Bytes(), func(resp *smpp.PDU, err error) {
+		// On the SMSC session's reader: forward and return. (With
+		// RecycleRequests, r must not be used after Forward.)
+		if resp != nil {
+			r.Forward(resp.Bytes())
+			return
+		}
+		r.Reject(smpp.StatusThrottled) // no answer in time, or the link dropped: try again later
+	})
+	if err != nil { // the SMSC link is down or its window stayed full
+		r.Reject(smpp.StatusThrottled)
+	}
+}
+
+func ExampleInlineHandler() {
+	ctx := context.Background()
+	listen := func(h smpp.Handler) *smpp.Server {
+		s, err := smpp.NewServer(smpp.ServerOptions{Addr: "127.0.0.1:0", Conn: smpp.ConnOptions{RecycleRequests: true},
+			Authenticate: func(context.Context, *smpp.BindRequest) (smpp.Handler, error) { return h, nil }})
+		if err != nil {
+			log.Fatal(err)
+		}
+		s.Start()
+		return s
+	}
+	// The operator's SMSC, and the gateway's session to it.
+	var ids atomic.Int64
+	smsc := listen(smpp.InlineFunc(func(r *smpp.Request) { r.Accept("op-" + strconv.FormatInt(ids.Add(1), 10)) }))
+	defer smsc.Shutdown(ctx)
+	upstream, err := smpp.Dial(ctx, smsc.Addr().String(), smpp.DialOptions{Kind: smpp.Transmitter,
+		Conn: smpp.ConnOptions{Window: 100}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer upstream.Unbind(ctx)
+	// The gateway's listener for providers.
+	gw := listen(&proxySession{smsc: upstream})
+	defer gw.Shutdown(ctx)
+
+	provider, err := smpp.Dial(ctx, gw.Addr().String(), smpp.DialOptions{Kind: smpp.Transmitter})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer provider.Unbind(ctx)
+	for _, text := range []string{"Promo -20% ! STOP au 5050", "Promo -20% !"} {
+		resp, err := provider.Send(ctx, smpp.SubmitSM, &smpp.Body{
+			Source: smpp.Address{TON: smpp.TONAlphanumeric, Addr: "BRAND"},
+			Dest:   smpp.Address{TON: smpp.TONInternational, NPI: smpp.NPIISDN, Addr: "212612345678"}, ShortMessage: []byte(text)})
+		if err != nil {
+			fmt.Printf("%q: %v\n", text, err)
+			continue
+		}
+		fmt.Printf("%q: %s\n", text, resp.MessageID())
+	}
+	// Output:
+	// "Promo -20% ! STOP au 5050": op-1
+	// "Promo -20% !": smpp: ESME_RSUBMITFAIL (0x00000045): submit failed
 }

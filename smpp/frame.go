@@ -91,6 +91,17 @@ func (r *Reader) readBody(buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
+// ready reports whether a whole PDU (or a header that will fail) is
+// buffered, so that reading it will not wait for the network.
+func (r *Reader) ready() bool {
+	n := r.r.Buffered()
+	if n < HeaderLen {
+		return false
+	}
+	b, _ := r.r.Peek(4)
+	return int64(n) >= int64(binary.BigEndian.Uint32(b)) || int64(binary.BigEndian.Uint32(b)) > int64(r.max)
+}
+
 // Buffered returns the number of bytes read from the stream and not yet
 // returned.
 func (r *Reader) Buffered() int { return r.r.Buffered() }

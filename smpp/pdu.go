@@ -594,32 +594,33 @@ func (p *PDU) Unsuccess() []UnsuccessSME {
 // specification associates with the first violation.
 func (p *PDU) Validate() error {
 	lay := layoutOf(p.CommandID())
-	for _, fs := range lay {
-		if !p.Has(fs.f) {
+	for i := range lay {
+		fs := &lay[i]
+		sp := p.spans[fs.f]
+		if sp.end == 0 { // absent
 			continue
 		}
-		v := p.Field(fs.f)
-		switch fs.f.kind() {
+		n := int(sp.end - sp.off)
+		switch fs.kind {
 		case kindCString:
-			if len(v)+1 > fs.max {
+			if n+1 > fs.max {
 				return &DecodeError{Command: p.CommandID(), Seq: p.Seq(), Status: fieldStatus(fs.f),
-					Field: fs.f, Offset: int(p.spans[fs.f].off),
-					Reason: fmt.Sprintf("%d octets, at most %d allowed", len(v), fs.max-1)}
+					Field: fs.f, Offset: int(sp.off),
+					Reason: fmt.Sprintf("%d octets, at most %d allowed", n, fs.max-1)}
 			}
-			if (fs.f == FieldScheduleDeliveryTime || fs.f == FieldValidityPeriod || fs.f == FieldFinalDate) &&
-				len(v) != 0 && len(v) != 16 {
+			if n != 0 && n != 16 && (fs.f == FieldScheduleDeliveryTime || fs.f == FieldValidityPeriod || fs.f == FieldFinalDate) {
 				return &DecodeError{Command: p.CommandID(), Seq: p.Seq(), Status: fieldStatus(fs.f),
-					Field: fs.f, Offset: int(p.spans[fs.f].off), Reason: "time is not 16 characters"}
+					Field: fs.f, Offset: int(sp.off), Reason: "time is not 16 characters"}
 			}
 		case kindOctets:
-			if len(v) > fs.max {
+			if n > fs.max {
 				return &DecodeError{Command: p.CommandID(), Seq: p.Seq(), Status: StatusInvalidMsgLen,
-					Field: fs.f, Offset: int(p.spans[fs.f].off), Reason: "short_message longer than 254 octets"}
+					Field: fs.f, Offset: int(sp.off), Reason: "short_message longer than 254 octets"}
 			}
-			if len(v) > 0 {
+			if n > 0 && int(p.tlvOff) < len(p.raw) {
 				if _, ok := p.TLV(TagMessagePayload); ok {
 					return &DecodeError{Command: p.CommandID(), Seq: p.Seq(), Status: StatusInvalidMsgLen,
-						Field: fs.f, Offset: int(p.spans[fs.f].off), Reason: "both short_message and message_payload"}
+						Field: fs.f, Offset: int(sp.off), Reason: "both short_message and message_payload"}
 				}
 			}
 		case kindDests:

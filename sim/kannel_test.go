@@ -1,0 +1,345 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bawwab/bawwab/smpp"
+)
+
+// needPeer skips a test whose independent peer is not installed, or fails
+// it in CI, where every peer must be there.
+func needPeer(t *testing.T, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required in CI: %v", what, err)
+	}
+	t.Skipf("%s not installed (%v); CI runs this test", what, err)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startProc starts a program whose output goes to a file in dir, and stops
+// it by its PID when the test ends (SIGTERM, then SIGKILL after 5 s).
+func startProc(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	logf, err := os.Create(filepath.Join(dir, filepath.Base(name)+".out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		logf.Close()
+	})
+}
+
+// eventually polls cond every 20 ms for up to d.
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+// TestKannel has Kannel 1.4.5, a real provider-side ESME, bind to our
+// simulated SMSC as a transceiver: what goes in through its HTTP sendsms
+// (GSM text, a long text it concatenates, Arabic as UCS-2) arrives intact,
+// and our delivery receipts, delivered and failed, reach its DLR handling
+// and come back on the dlr-url.
+func TestKannel(t *testing.T) {
+	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
+	for _, p := range []string{bearerbox, smsbox} {
+		if _, err := os.Stat(p); err != nil {
+			needPeer(t, "Kannel (apt-get install kannel)", err)
+		}
+	}
+	dir := t.TempDir()
+
+	// What reaches the SMSC, put back together.
+	reasm := smpp.NewReassembler(smpp.ReassemblerOptions{})
+	var mu sync.Mutex
+	var texts []string
+	var parts []*smpp.PDU
+	onSubmit := func(systemID string, p *smpp.PDU) {
+		var own smpp.PDU
+		if err := own.Decode(slices.Clone(p.Bytes())); err != nil {
+			t.Errorf("decode: %v", err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		parts = append(parts, &own)
+		m, done, err := reasm.Add(&own, nil)
+		if err != nil {
+			t.Errorf("reassemble: %v", err)
+			return
+		}
+		if done {
+			text, err := m.Text()
+			if err != nil {
+				t.Errorf("text: %v", err)
+			}
+			texts = append(texts, text)
+		}
+	}
+	received := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(texts)
+	}
+	// Kannel asks for a receipt for the first part of a long message only:
+	// the third receipt, the Arabic message's, fails.
+	draws := []float64{0.9, 0.9, 0.3}
+	var dmu sync.Mutex
+	s := startSMSC(t, SMSCConfig{Name: "IAM", Accounts: map[string]string{"kannel1": "pw"}, DLRFail: 0.4,
+		OnSubmit: onSubmit, Rand: func() float64 {
+			dmu.Lock()
+			defer dmu.Unlock()
+			x := draws[0]
+			if len(draws) > 1 {
+				draws = draws[1:]
+			}
+			return x
+		}})
+
+	// Kannel's DLR callbacks.
+	var dlrMu sync.Mutex
+	dlrs := map[string][]int{}
+	dlrSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		typ, _ := strconv.Atoi(r.URL.Query().Get("type"))
+		dlrMu.Lock()
+		dlrs[r.URL.Query().Get("msg")] = append(dlrs[r.URL.Query().Get("msg")], typ)
+		dlrMu.Unlock()
+	}))
+	defer dlrSrv.Close()
+
+	admin, box, sendsms := freePort(t), freePort(t), freePort(t)
+	_, smscPort, _ := net.SplitHostPort(s.Addr().String())
+	conf := fmt.Sprintf(`group = core
+admin-port = %d
+admin-interface = 127.0.0.1
+admin-password = bar
+smsbox-port = %d
+smsbox-interface = 127.0.0.1
+box-allow-ip = "127.0.0.1"
+log-file = "%[3]s/bearerbox.log"
+log-level = 1
+dlr-storage = internal
+
+group = smsc
+smsc = smpp
+smsc-id = iam
+host = 127.0.0.1
+port = %[4]s
+transceiver-mode = yes
+smsc-username = "kannel1"
+smsc-password = "pw"
+system-type = "VMA"
+max-pending-submits = 20
+enquire-link-interval = 5
+reconnect-delay = 1
+source-addr-ton = 5
+source-addr-npi = 0
+dest-addr-ton = 1
+dest-addr-npi = 1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = %[2]d
+sendsms-port = %[5]d
+sendsms-interface = 127.0.0.1
+log-file = "%[3]s/smsbox.log"
+log-level = 1
+
+group = sendsms-user
+username = tester
+password = foobar
+concatenation = true
+max-messages = 5
+
+group = sms-service
+keyword = default
+text = "ok"
+`, admin, box, dir, smscPort, sendsms)
+	confPath := filepath.Join(dir, "kannel.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startProc(t, dir, bearerbox, confPath)
+	if !eventually(20*time.Second, func() bool { return s.Stats().Binds > 0 }) {
+		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", tail(filepath.Join(dir, "bearerbox.log")))
+	}
+	startProc(t, dir, smsbox, confPath)
+	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
+	if !eventually(20*time.Second, func() bool {
+		resp, err := http.Get(sendURL)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}) {
+		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+	}
+
+	long := strings.Repeat("Promo exceptionnelle chez BRAND: -20% sur tout le magasin ce week-end. ", 5) + "STOP au 5050"
+	arabic := "عرض خاص: تخفيض 20% هذا الأسبوع. أرسل STOP إلى 5050"
+	for _, m := range []struct {
+		name, text string
+		extra      url.Values
+		parts      int
+	}{
+		{"plain", "Hello from Kannel, votre code est 1234", nil, 1},
+		{"long", long, nil, 3},
+		{"arabic", arabic, url.Values{"coding": {"2"}, "charset": {"UTF-8"}}, 1},
+	} {
+		q := url.Values{"username": {"tester"}, "password": {"foobar"}, "from": {"BRAND"}, "to": {"212612345678"},
+			"text": {m.text}, "dlr-mask": {"31"},
+			"dlr-url": {dlrSrv.URL + "/dlr?msg=" + m.name + "&type=%d"}}
+		for k, v := range m.extra {
+			q[k] = v
+		}
+		before := len(received())
+		resp, err := http.Get(sendURL + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("sendsms %s: %s %s", m.name, resp.Status, body.String())
+		}
+		if !eventually(20*time.Second, func() bool { return len(received()) > before }) {
+			t.Fatalf("%s never reached the SMSC; bearerbox.log:\n%s", m.name, tail(filepath.Join(dir, "bearerbox.log")))
+		}
+		if got := received()[before]; got != m.text {
+			t.Errorf("%s arrived as %q, not %q", m.name, got, m.text)
+		}
+	}
+
+	// How Kannel coded them.
+	mu.Lock()
+	if len(parts) != 5 {
+		t.Errorf("%d submit_sm, want 1 + 3 + 1", len(parts))
+	}
+	for i, p := range parts {
+		want := smpp.CodingDefault
+		if i == 4 {
+			want = smpp.CodingUCS2
+		}
+		if p.DataCoding() != want || string(p.SourceAddr()) != "BRAND" || string(p.DestAddr()) != "212612345678" ||
+			(p.RegisteredDelivery()&0x01 == 0) != (i == 2 || i == 3) {
+			t.Errorf("part %d: data_coding %v, %q → %q, registered_delivery %d", i+1, p.DataCoding(),
+				p.SourceAddr(), p.DestAddr(), p.RegisteredDelivery())
+		}
+		if c, ok, _ := p.Concat(); (i >= 1 && i <= 3) != ok || (ok && (c.Total != 3 || int(c.Seq) != i)) {
+			t.Errorf("part %d: concatenation %+v %v", i+1, c, ok)
+		}
+	}
+	mu.Unlock()
+
+	// Receipts: 1 (delivered) for the plain and the long one, 2 (failed)
+	// for the Arabic one; 8 (accepted by the SMSC) before them.
+	want := map[string]int{"plain": 1, "long": 1, "arabic": 2}
+	if !eventually(20*time.Second, func() bool {
+		dlrMu.Lock()
+		defer dlrMu.Unlock()
+		for msg, typ := range want {
+			if !slices.Contains(dlrs[msg], typ) {
+				return false
+			}
+		}
+		return true
+	}) {
+		dlrMu.Lock()
+		t.Errorf("Kannel's DLR callbacks %v, want final types %v; smsbox.log:\n%s", dlrs, want, tail(filepath.Join(dir, "smsbox.log")))
+		dlrMu.Unlock()
+	}
+	dlrMu.Lock()
+	for msg := range want {
+		if !slices.Contains(dlrs[msg], 8) {
+			t.Errorf("%s: no SMSC acknowledgement (type 8) in %v", msg, dlrs[msg])
+		}
+	}
+	dlrMu.Unlock()
+	if !eventually(5*time.Second, func() bool {
+		st := s.Stats()
+		return st.ReceiptsAcked == 3 && st.Undelivered == 1 && st.ReceiptsFailed == 0
+	}) {
+		t.Errorf("SMSC stats %+v", s.Stats())
+	}
+
+	// An MO: Kannel takes it, and its sms-service answers "ok" to the
+	// subscriber through us.
+	before := len(received())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.DeliverMO(ctx, "212612345678", "5050", "STOP"); err != nil {
+		t.Fatalf("MO to Kannel: %v", err)
+	}
+	if !eventually(20*time.Second, func() bool { return len(received()) > before }) {
+		t.Fatalf("no reply to the MO; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+	}
+	mu.Lock()
+	reply := parts[len(parts)-1]
+	mu.Unlock()
+	if got := received()[before]; got != "ok" || string(reply.DestAddr()) != "212612345678" {
+		t.Errorf("reply to the MO: %q to %q", got, reply.DestAddr())
+	}
+}
+
+// tail returns the end of a log file, for failure messages.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
