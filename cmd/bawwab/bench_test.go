@@ -21,12 +21,12 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"bench", "smpp", "-repeats", "0"}, 2, "must be positive"},
 		{[]string{"bench", "smpp", "-bench-dir", t.TempDir()}, 1, "lacks the reference tools (no smppload/go.mod, smppload/main.go"},
 	} {
-		code, _, errOut := run(t, c.args...)
+		code, _, errOut := runMain(t, "", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) {
 			t.Errorf("%v: exit %d, %q; want %d, %q", c.args, code, errOut, c.code, c.msg)
 		}
 	}
-	if code, out, _ := run(t, "bench", "smpp", "-help"); code != 0 || !strings.Contains(out, "smppload → sim smsc") {
+	if code, out, _ := runMain(t, "", "bench", "smpp", "-help"); code != 0 || !strings.Contains(out, "smppload → sim smsc") {
 		t.Errorf("bench smpp -help: exit %d\n%s", code, out)
 	}
 }
@@ -41,7 +41,7 @@ func TestBenchSMPP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the reference tools")
 	}
-	code, out, errOut := run(t, "bench", "smpp", "-bench-dir", "testdata/bench", "-windows", "1,10", "-n", "300,3000",
+	code, out, errOut := runMain(t, "", "bench", "smpp", "-bench-dir", "testdata/bench", "-windows", "1,10", "-n", "300,3000",
 		"-repeats", "1", "-timeout", "30s")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

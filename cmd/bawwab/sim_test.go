@@ -34,12 +34,6 @@ func (s *syncBuffer) String() string {
 }
 
 // run runs bawwab with args and returns the exit code and outputs.
-func run(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Main(context.Background(), args, &IO{In: strings.NewReader(""), Out: &out, Err: &errOut})
-	return code, out.String(), errOut.String()
-}
 
 // waitFor polls out until re matches, and returns the submatches.
 func waitFor(t *testing.T, out *syncBuffer, re string) []string {
@@ -58,16 +52,16 @@ func waitFor(t *testing.T, out *syncBuffer, re string) []string {
 }
 
 func TestSimHelp(t *testing.T) {
-	code, out, _ := run(t, "sim", "smsc", "-help")
+	code, out, _ := runMain(t, "", "sim", "smsc", "-help")
 	for _, want := range []string{"Usage: bawwab sim smsc", "curl -s -X POST http://127.0.0.1:8025/mo", "-dlr-fail", "-accounts-file"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("sim smsc -help: exit %d, no %q in\n%s", code, want, out)
 		}
 	}
-	if code, out, _ := run(t, "sim", "load", "-help"); code != 0 || !strings.Contains(out, "{n}") {
+	if code, out, _ := runMain(t, "", "sim", "load", "-help"); code != 0 || !strings.Contains(out, "{n}") {
 		t.Errorf("sim load -help: exit %d\n%s", code, out)
 	}
-	if code, out, _ := run(t, "help", "sim"); code != 0 || !strings.Contains(out, "bawwab sim smsc") {
+	if code, out, _ := runMain(t, "", "help", "sim"); code != 0 || !strings.Contains(out, "bawwab sim smsc") {
 		t.Errorf("help sim: exit %d\n%s", code, out)
 	}
 }
@@ -93,7 +87,7 @@ func TestSimUsageErrors(t *testing.T) {
 		{[]string{"sim", "load"}, 2, "give -n or -duration"},
 		{[]string{"sim", "load", "-addr", "127.0.0.1:1", "-n", "1"}, 1, "connection refused"},
 	} {
-		code, _, errOut := run(t, c.args...)
+		code, _, errOut := runMain(t, "", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) {
 			t.Errorf("%v: exit %d, %q; want %d, %q", c.args, code, errOut, c.code, c.msg)
 		}
@@ -145,7 +139,7 @@ func TestSimSMSC(t *testing.T) {
 	waitFor(t, &out, `2 MO message\(s\) from .*mo.txt delivered`)
 
 	// A provider's load with receipts.
-	code, loadOut, loadErr := run(t, "sim", "load", "-addr", addr, "-system-id", "load", "-password", "pw", "-n", "50",
+	code, loadOut, loadErr := runMain(t, "", "sim", "load", "-addr", addr, "-system-id", "load", "-password", "pw", "-n", "50",
 		"-window", "5", "-receipts", "-text", "Promo {n} STOP au 5050")
 	if code != 0 || !strings.Contains(loadOut, "RESULT sent=50 acked=50 errors=0 failed=0") ||
 		!strings.Contains(loadOut, "receipts: DELIVRD=50") {
