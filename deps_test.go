@@ -38,6 +38,9 @@ var importRules = map[string]struct {
 	"ledger":     {module: []string{""}, outside: []string{"golang.org/x/mod/sumdb/"}},
 	"compliance": {module: []string{"", "textcheck", "msisdn"}},
 	"storetest":  {module: []string{"", "ledger"}},
+	"complaint":  {module: []string{"", "textcheck", "msisdn"}},
+	"sanction":   {module: []string{""}},
+	"report":     {module: []string{""}},
 	"sqlite": {module: []string{"", "ledger"}, outside: []string{
 		"modernc.org/sqlite",
 	}},
