@@ -2,7 +2,7 @@ package complaint
 
 import (
 	"encoding/binary"
-	"slices"
+	"math/bits"
 	"sync"
 
 	"github.com/bawwab/bawwab/textcheck"
@@ -13,12 +13,13 @@ import (
 // subscriber's report is compared with when the message's text has been
 // purged by the retention policy.
 //
-// Version 1, at most 64 bytes (ledger.MaxFingerprintSize):
+// Version 1, at most 63 bytes (ledger.MaxFingerprintSize is 64):
 //
 //	byte 0        0x01, the version
-//	byte 1        n, the number of distinct shingles of the text (at most 255)
-//	bytes 2...    the k smallest distinct shingle hashes, k = min(n, 31),
-//	              each 2 bytes big-endian, in increasing order
+//	bytes 1-2     n, the number of distinct shingle hashes of the text,
+//	              big-endian (at most 65 535)
+//	bytes 3...    the k smallest of them, k = min(n, 30), each 2 bytes
+//	              big-endian, in increasing order
 //
 // The text is first normalised by textcheck (case, accents, Unicode
 // compatibility forms, Arabic letter variants and digits, zero-width and
@@ -28,22 +29,23 @@ import (
 // shingles are every word and every pair of consecutive words; the hash of
 // a shingle is the top 16 bits of a 64-bit mix of the FNV-1a hashes of its
 // words (see shingleHash). A text without any word has the fingerprint
-// 0x01 0x00.
+// 0x01 0x00 0x00.
 //
-// Keeping the smallest hashes (a bottom-k sketch) rather than one hash of
-// the whole text lets two fingerprints be compared: the share of the
-// smaller text's shingles found in the other survives the edits people
-// make when they forward a message (a "Fwd:" or a comment added, the end
-// cut off, a few words changed), while texts that merely share a brand
-// name and "STOP au 5050" stay far apart. For texts of up to 31 distinct
-// shingles (about 16 words) the sketch holds them all and the comparison
-// is exact; beyond, it is an estimate (about ±0.1).
+// Keeping the smallest hashes (a bottom-k sketch: a uniform sample of the
+// text's shingles) rather than one hash of the whole text lets a report be
+// compared with a message whose text is gone: the share of the sampled
+// shingles found in the report estimates how much of the message the
+// report holds, which survives the edits people make when they forward a
+// message (a "Fwd:" or a comment added, the end cut off, a few words
+// changed), while texts that merely share a brand name and "STOP au 5050"
+// stay far apart. For texts of up to 30 distinct shingles (about 15 words)
+// the sketch holds them all and the comparison is exact.
 const (
 	fingerprintVersion = 1
-	sketchK            = 31
-	// FingerprintSize is the size of a fingerprint of a text of 31
+	sketchK            = 30
+	// FingerprintSize is the size of a fingerprint of a text of 30
 	// shingles or more, the largest.
-	FingerprintSize = 2 + 2*sketchK
+	FingerprintSize = 3 + 2*sketchK
 )
 
 // Fingerprinter computes fingerprints, reusing its buffers: it does not
@@ -57,18 +59,32 @@ type Fingerprinter struct {
 
 // Append appends the fingerprint of text to dst.
 func (f *Fingerprinter) Append(dst []byte, text string) []byte {
-	f.shingles(text, sketchK)
-	dst = append(dst, fingerprintVersion, byte(min(f.set.n, 255)))
+	f.text.Reset(text)
+	return f.AppendNormalized(dst, f.text.Bytes())
+}
+
+// AppendNormalized appends the fingerprint of a text already normalised
+// by textcheck (textcheck.Text.Bytes, textcheck.Normalize): the gateway,
+// which normalises commercial texts for R4, need not do it twice.
+func (f *Fingerprinter) AppendNormalized(dst, norm []byte) []byte {
+	f.shinglesNormalized(norm, sketchK)
+	dst = append(dst, fingerprintVersion)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(min(f.set.n, 0xFFFF)))
 	for _, h := range f.set.bottom[:f.set.k] {
 		dst = binary.BigEndian.AppendUint16(dst, h)
 	}
 	return dst
 }
 
-// shingles fills f.set with the shingles of text, keeping the k smallest.
+// shingles fills f.set with the shingles of text, keeping the k smallest
+// (all when k < 0).
 func (f *Fingerprinter) shingles(text string, k int) {
 	f.text.Reset(text)
-	f.words = appendWords(f.words[:0], f.text.Bytes())
+	f.shinglesNormalized(f.text.Bytes(), k)
+}
+
+func (f *Fingerprinter) shinglesNormalized(norm []byte, k int) {
+	f.words = appendWords(f.words[:0], norm)
 	f.set.reset(k)
 	for i, w := range f.words {
 		f.set.add(shingleHash(w, 0))
@@ -121,7 +137,7 @@ func appendWords(dst []uint64, norm []byte) []uint64 {
 			h *= prime
 			i++
 		}
-		if runes := countRunes(norm[start:i]); runes == 1 && !(cl == 1 && isDigit(norm[start])) {
+		if i-start <= 4 && countRunes(norm[start:i]) == 1 && !(cl == 1 && isDigit(norm[start])) {
 			continue // a single letter: an elided article, a stray initial
 		}
 		dst = append(dst, h)
@@ -170,21 +186,25 @@ func shingleHash(a, b uint64) uint16 {
 }
 
 // sketchSet counts the distinct 16-bit shingle hashes of a text and keeps
-// the k smallest. A bitmap of the 65 536 values, cleared through the list
-// of the values set, counts them without a map.
+// the k smallest, in order. A bitmap of the 65 536 values counts them
+// without a map and, walked upwards through a summary of its non-empty
+// words, yields them in order without a sort; it is cleared through the
+// list of the values set.
 type sketchSet struct {
-	seen   [1 << 16 / 64]uint64
-	vals   []uint16 // every distinct value, to clear seen
-	bottom []uint16
-	n, k   int
-	limit  int
+	seen    [1 << 16 / 64]uint64
+	summary [1 << 16 / 64 / 64]uint64 // bit w: seen[w] is not zero
+	vals    []uint16                  // every distinct value, in the order added
+	bottom  []uint16                  // the k smallest, in increasing order
+	n, k    int
+	limit   int
 }
 
 func (s *sketchSet) reset(limit int) {
 	for _, v := range s.vals {
 		s.seen[v>>6] = 0
 	}
-	s.vals = s.vals[:0]
+	s.summary = [len(s.summary)]uint64{}
+	s.vals, s.bottom = s.vals[:0], s.bottom[:0]
 	s.n, s.k, s.limit = 0, 0, limit
 }
 
@@ -194,19 +214,28 @@ func (s *sketchSet) add(v uint16) {
 		return
 	}
 	s.seen[w] |= bit
+	s.summary[w>>6] |= 1 << (w & 63)
 	s.vals = append(s.vals, v)
 	s.n++
 }
 
-// finish sorts the distinct values and keeps the smallest limit of them
-// (all of them when limit is negative).
+// finish puts in bottom, in increasing order, the smallest limit distinct
+// values (all of them when limit is negative).
 func (s *sketchSet) finish() {
-	slices.Sort(s.vals)
-	s.k = len(s.vals)
-	if s.limit >= 0 && s.k > s.limit {
-		s.k = s.limit
+	want := s.n
+	if s.limit >= 0 && want > s.limit {
+		want = s.limit
 	}
-	s.bottom = s.vals
+	out := s.bottom[:0]
+	for i := 0; i < len(s.summary) && len(out) < want; i++ {
+		for sw := s.summary[i]; sw != 0 && len(out) < want; sw &= sw - 1 {
+			w := i<<6 | bits.TrailingZeros64(sw)
+			for x := s.seen[w]; x != 0 && len(out) < want; x &= x - 1 {
+				out = append(out, uint16(w<<6|bits.TrailingZeros64(x)))
+			}
+		}
+	}
+	s.bottom, s.k = out, len(out)
 }
 
 // sketch is a parsed fingerprint (or the full shingle set of a text): n
@@ -219,59 +248,25 @@ type sketch struct {
 
 func (s sketch) complete() bool { return len(s.vals) >= s.n }
 
-// parseFingerprint reads a version-1 fingerprint; ok is false for anything
-// else (another version, a damaged one).
+// parseFingerprint reads a version-1 fingerprint into buf; ok is false
+// for anything else (another version, a damaged one).
 func parseFingerprint(fp []byte, buf []uint16) (sketch, bool) {
-	if len(fp) < 2 || fp[0] != fingerprintVersion || len(fp)%2 != 0 {
+	if len(fp) < 3 || fp[0] != fingerprintVersion || len(fp)%2 != 1 {
 		return sketch{}, false
 	}
-	n, k := int(fp[1]), (len(fp)-2)/2
+	n, k := int(binary.BigEndian.Uint16(fp[1:])), (len(fp)-3)/2
 	if k > sketchK || k > n || (n <= sketchK && k != n) || (n > sketchK && k != sketchK) {
 		return sketch{}, false
 	}
 	vals := buf[:0]
 	for i := range k {
-		v := binary.BigEndian.Uint16(fp[2+2*i:])
+		v := binary.BigEndian.Uint16(fp[3+2*i:])
 		if i > 0 && v <= vals[i-1] {
 			return sketch{}, false
 		}
 		vals = append(vals, v)
 	}
 	return sketch{n: n, vals: vals}, true
-}
-
-// overlap returns the estimated number of shingles a and b share, from
-// the bottom-k sketch of their union: the share of its values found in
-// both estimates the Jaccard index J, and |A ∩ B| = J·(|A|+|B|)/(1+J).
-// When both sketches are complete the count is exact.
-func overlap(a, b sketch) float64 {
-	if a.n == 0 || b.n == 0 {
-		return 0
-	}
-	if a.complete() && b.complete() {
-		return float64(countCommon(a.vals, b.vals))
-	}
-	k := min(len(a.vals), len(b.vals))
-	if k == 0 {
-		return 0
-	}
-	// Walk the union in increasing order, for its k smallest values.
-	i, j, taken, both := 0, 0, 0, 0
-	for taken < k && (i < len(a.vals) || j < len(b.vals)) {
-		switch {
-		case j >= len(b.vals) || i < len(a.vals) && a.vals[i] < b.vals[j]:
-			i++
-		case i >= len(a.vals) || b.vals[j] < a.vals[i]:
-			j++
-		default:
-			i++
-			j++
-			both++
-		}
-		taken++
-	}
-	jac := float64(both) / float64(taken)
-	return jac * float64(a.n+b.n) / (1 + jac)
 }
 
 func countCommon(a, b []uint16) int {

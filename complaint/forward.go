@@ -126,9 +126,12 @@ func matchMarker(norm string, markers []string, bare bool) int {
 			best = len(m) + 1
 		case strings.HasPrefix(rest, " :"):
 			best = len(m) + 2
-		case bare && len(m) > 3 && (rest == "" || rest[0] == ' '):
-			// A marker of a few words ("message transfere"), not a short
-			// word that may start the message ("tr", "fw").
+		case bare && rest == "" && len(m) > 3:
+			// A marker alone on its line ("Transféré").
+			best = len(m)
+		case bare && strings.Contains(m, " ") && rest != "" && rest[0] == ' ':
+			// A marker of a few words ("message transfere"), not a word
+			// that may start the message ("transfert du colis").
 			best = len(m)
 		}
 	}
@@ -200,7 +203,7 @@ func MaskNumbers(s string) string {
 				end = j
 				continue
 			}
-			if r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '\u00a0' || r == '\u202f' {
+			if r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '+' || r == '\u00a0' || r == '\u202f' {
 				j += size
 				continue
 			}
