@@ -445,8 +445,9 @@ func (m *Monitor) raise(ps *providerState, kind bawwab.MeasureKind, r *rule, cou
 		Reason: reasonText(r, kind, count, volume),
 	}
 	if r.idx == -2 {
+		from, b := at.Add(-r.Window), ps.baseline.Load()
 		for _, c := range ps.complaints {
-			if c.local && c.ref >= 0 {
+			if c.local && c.ref >= 0 && c.at.After(from) && !c.at.After(at) && (b == 0 || c.at.Unix() > b) {
 				meas.Refs = append(meas.Refs, c.ref)
 			}
 		}
