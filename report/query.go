@@ -278,9 +278,12 @@ const (
 )
 
 // BuildOverview answers the console's overview from the aggregates, in
-// five queries run side by side: volumes per hour for the last 48 hours
-// and per day for 30 days, the rules' findings by reason, oppositions and
-// complaints per day, and the providers with the most violations.
+// two queries run side by side: the decisions per hour of the last 48
+// hours, and the daily aggregates of 30 days, from which the volumes per
+// day, the findings by reason, the oppositions, complaints and measures
+// per day, and the providers with the most violations are all computed
+// here (one scan of a few tens of thousands of rows, rather than a
+// GROUP BY per view).
 func BuildOverview(ctx context.Context, svc bawwab.ReportService, now time.Time, scope Scope, loc *time.Location) (*Overview, error) {
 	if loc == nil {
 		loc = Casablanca
@@ -291,44 +294,41 @@ func BuildOverview(ctx context.Context, svc bawwab.ReportService, now time.Time,
 	today := LocalDate(now, loc)
 	startDay := today.AddDate(0, 0, -(OverviewDays - 1))
 	endDay := today.AddDate(0, 0, 1)
-	base := bawwab.AggregateQuery{ProviderID: scope.ProviderID, OperatorID: scope.OperatorID}
-	dec := []bawwab.EntryKind{bawwab.EntryDecision}
-	queries := []bawwab.AggregateQuery{
-		// 0: hourly volumes
-		{From: startHour, To: endHour, Kinds: dec, GroupBy: []bawwab.AggregateDim{bawwab.DimTime, bawwab.DimOutcome, bawwab.DimFlag}},
-		// 1: daily volumes
-		{Daily: true, From: startDay, To: endDay, Kinds: dec, GroupBy: []bawwab.AggregateDim{bawwab.DimTime, bawwab.DimOutcome, bawwab.DimFlag}},
-		// 2: by reason
-		{Daily: true, From: startDay, To: endDay, Kinds: dec, GroupBy: []bawwab.AggregateDim{bawwab.DimOutcome, bawwab.DimReason, bawwab.DimFlag, bawwab.DimMode}},
-		// 3: trend
-		{Daily: true, From: startDay, To: endDay, Kinds: []bawwab.EntryKind{bawwab.EntryOpposition, bawwab.EntryComplaint, bawwab.EntryMeasure},
-			GroupBy: []bawwab.AggregateDim{bawwab.DimTime, bawwab.DimKind, bawwab.DimAction}},
-		// 4: violators
-		{Daily: true, From: startDay, To: endDay, Kinds: []bawwab.EntryKind{bawwab.EntryDecision, bawwab.EntryComplaint},
-			GroupBy: []bawwab.AggregateDim{bawwab.DimProvider, bawwab.DimKind, bawwab.DimOutcome, bawwab.DimReason, bawwab.DimFlag, bawwab.DimMode, bawwab.DimAction}},
+	queries := [2]bawwab.AggregateQuery{
+		{From: startHour, To: endHour, Kinds: []bawwab.EntryKind{bawwab.EntryDecision},
+			GroupBy: []bawwab.AggregateDim{bawwab.DimTime, bawwab.DimOutcome, bawwab.DimFlag}},
+		{Daily: true, From: startDay, To: endDay, Kinds: reportKinds,
+			GroupBy: []bawwab.AggregateDim{bawwab.DimTime, bawwab.DimProvider, bawwab.DimKind, bawwab.DimOutcome, bawwab.DimReason,
+				bawwab.DimFlag, bawwab.DimMode, bawwab.DimAction}},
 	}
-	results := make([][]bawwab.Tally, len(queries))
-	errs := make([]error, len(queries))
-	done := make(chan int, len(queries))
-	for i := range queries {
-		q := queries[i]
-		q.ProviderID, q.OperatorID = base.ProviderID, base.OperatorID
-		go func() {
-			results[i], errs[i] = svc.Aggregate(ctx, q)
-			done <- i
-		}()
-	}
-	for range queries {
-		<-done
-	}
+	var results [2][]bawwab.Tally
+	var errs [2]error
+	done := make(chan struct{})
+	go func() {
+		q := queries[1]
+		q.ProviderID, q.OperatorID = scope.ProviderID, scope.OperatorID
+		results[1], errs[1] = svc.Aggregate(ctx, q)
+		close(done)
+	}()
+	q := queries[0]
+	q.ProviderID, q.OperatorID = scope.ProviderID, scope.OperatorID
+	results[0], errs[0] = svc.Aggregate(ctx, q)
+	<-done
 	for _, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
 		}
 	}
+	daily := results[1]
 	o := &Overview{Now: now}
 	o.Hourly = volumes(results[0], startHour, OverviewHours, func(t time.Time) time.Time { return t.Add(time.Hour) }, func(t *bawwab.Tally) time.Time { return t.Hour })
-	o.Daily = volumes(results[1], startDay, OverviewDays, func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }, func(t *bawwab.Tally) time.Time { return t.Day })
+	decisions := make([]bawwab.Tally, 0, len(daily))
+	for _, t := range daily {
+		if t.Kind == bawwab.EntryDecision {
+			decisions = append(decisions, t)
+		}
+	}
+	o.Daily = volumes(decisions, startDay, OverviewDays, func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }, func(t *bawwab.Tally) time.Time { return t.Day })
 
 	byReason := map[bawwab.Reason]*ReasonCount{}
 	count := func(r bawwab.Reason) *ReasonCount {
@@ -339,40 +339,62 @@ func BuildOverview(ctx context.Context, svc bawwab.ReportService, now time.Time,
 		}
 		return c
 	}
-	for _, t := range results[2] {
-		if t.Reason != bawwab.ReasonNone {
-			switch {
-			case t.Outcome == bawwab.Reject:
-				count(t.Reason).Rejected += t.N
-			case t.Outcome == bawwab.Defer:
-				count(t.Reason).Deferred += t.N
-			case t.Mode == bawwab.Monitor:
-				count(t.Reason).Monitored += t.N
-			}
-		}
-		if t.Flag != bawwab.ReasonNone && t.Outcome != bawwab.Reject {
-			count(t.Flag).Flagged += t.N
-		}
-	}
-	for _, c := range byReason {
-		o.Reasons = append(o.Reasons, *c)
-	}
-	slices.SortFunc(o.Reasons, func(a, b ReasonCount) int {
-		return cmp.Or(cmp.Compare(b.Rejected+b.Deferred+b.Monitored+b.Flagged, a.Rejected+a.Deferred+a.Monitored+a.Flagged), strings.Compare(string(a.Reason), string(b.Reason)))
-	})
-
 	trend := make([]TrendPoint, OverviewDays)
 	for i := range trend {
 		trend[i].Day = startDay.AddDate(0, 0, i)
 	}
-	for _, t := range results[3] {
+	viol := map[string]*Violator{}
+	violator := func(id string) *Violator {
+		v := viol[id]
+		if v == nil {
+			v = &Violator{ProviderID: id, ByReason: map[bawwab.Reason]int64{}}
+			viol[id] = v
+		}
+		return v
+	}
+	for k := range daily {
+		t := &daily[k]
+		switch t.Kind {
+		case bawwab.EntryDecision:
+			if t.Reason != bawwab.ReasonNone {
+				switch {
+				case t.Outcome == bawwab.Reject:
+					count(t.Reason).Rejected += t.N
+				case t.Outcome == bawwab.Defer:
+					count(t.Reason).Deferred += t.N
+				case t.Mode == bawwab.Monitor:
+					count(t.Reason).Monitored += t.N
+				}
+			}
+			if t.Flag != bawwab.ReasonNone && t.Outcome != bawwab.Reject {
+				count(t.Flag).Flagged += t.N
+			}
+			if t.ProviderID != "" {
+				v := violator(t.ProviderID)
+				v.Submitted += t.N
+				if t.Outcome == bawwab.Reject && bawwab.IsViolation(t.Reason) {
+					v.Violations += t.N
+					v.ByReason[t.Reason] += t.N
+				} else if t.Flag != bawwab.ReasonNone {
+					v.Violations += t.N
+					v.ByReason[t.Flag] += t.N
+				}
+			}
+		case bawwab.EntryComplaint:
+			if t.Action == bawwab.ComplaintActionConfirmed && t.ProviderID != "" {
+				violator(t.ProviderID).ComplaintsConfirmed += t.N
+			}
+		}
+		if t.Kind == bawwab.EntryDecision {
+			continue
+		}
 		i := int(t.Day.Sub(startDay).Hours() / 24)
 		if i < 0 || i >= len(trend) {
 			continue
 		}
 		p := &trend[i]
 		var r Row
-		r.add(&t)
+		r.add(t)
 		p.Stops += r.Stops
 		p.Starts += r.Starts
 		p.ComplaintsOpened += r.ComplaintsOpened
@@ -383,33 +405,12 @@ func BuildOverview(ctx context.Context, svc bawwab.ReportService, now time.Time,
 		p.Lifts += r.Lifts
 	}
 	o.Trend = trend
-
-	viol := map[string]*Violator{}
-	for _, t := range results[4] {
-		if t.ProviderID == "" {
-			continue
-		}
-		v := viol[t.ProviderID]
-		if v == nil {
-			v = &Violator{ProviderID: t.ProviderID, ByReason: map[bawwab.Reason]int64{}}
-			viol[t.ProviderID] = v
-		}
-		switch t.Kind {
-		case bawwab.EntryDecision:
-			v.Submitted += t.N
-			if t.Outcome == bawwab.Reject && bawwab.IsViolation(t.Reason) {
-				v.Violations += t.N
-				v.ByReason[t.Reason] += t.N
-			} else if t.Flag != bawwab.ReasonNone {
-				v.Violations += t.N
-				v.ByReason[t.Flag] += t.N
-			}
-		case bawwab.EntryComplaint:
-			if t.Action == bawwab.ComplaintActionConfirmed {
-				v.ComplaintsConfirmed += t.N
-			}
-		}
+	for _, c := range byReason {
+		o.Reasons = append(o.Reasons, *c)
 	}
+	slices.SortFunc(o.Reasons, func(a, b ReasonCount) int {
+		return cmp.Or(cmp.Compare(b.Rejected+b.Deferred+b.Monitored+b.Flagged, a.Rejected+a.Deferred+a.Monitored+a.Flagged), strings.Compare(string(a.Reason), string(b.Reason)))
+	})
 	for _, v := range viol {
 		if v.Violations > 0 || v.ComplaintsConfirmed > 0 {
 			o.TopViolators = append(o.TopViolators, *v)
