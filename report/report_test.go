@@ -184,7 +184,7 @@ func expected() []report.Row {
 	for k := range 3 {
 		atlasIAM := report.Row{Day: d(k), ProviderID: "atlasvas", OperatorID: "iam", Submitted: 11, Accepted: 7, Deferred: 1, Rejected: 3,
 			Rejections: rej(map[bawwab.Reason]int64{bawwab.ReasonOptOutMentionMissing: 2, bawwab.ReasonRecipientOptedOut: 1}),
-			Flagged: 1, Monitored: 1, Stops: 1}
+			Flagged:    1, Monitored: 1, Stops: 1}
 		if k == 1 {
 			atlasIAM.ComplaintsOpened, atlasIAM.ComplaintsConfirmed = 2, 1
 		}
