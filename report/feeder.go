@@ -313,3 +313,23 @@ func CompareTallies(a, b bawwab.Tally) int {
 		strings.Compare(string(a.Reason), string(b.Reason)), strings.Compare(string(a.Flag), string(b.Flag)),
 		cmp.Compare(a.Mode, b.Mode), strings.Compare(a.Action, b.Action))
 }
+
+// SenderCategories returns the SenderCategory function of a registry's
+// sender IDs: the category registered for a sender ID, matched as
+// submitted or ignoring case (sender IDs are unique ignoring case). The
+// gateway and `bawwab report rebuild` build it from the same registry, so
+// that live and rebuilt aggregates agree.
+func SenderCategories(senders []*bawwab.SenderID) func(string) bawwab.Category {
+	exact := make(map[string]bawwab.Category, len(senders))
+	folded := make(map[string]bawwab.Category, len(senders))
+	for _, s := range senders {
+		exact[s.Value] = s.Category
+		folded[strings.ToLower(s.Value)] = s.Category
+	}
+	return func(v string) bawwab.Category {
+		if c, ok := exact[v]; ok {
+			return c
+		}
+		return folded[strings.ToLower(v)]
+	}
+}
