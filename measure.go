@@ -275,6 +275,8 @@ type MeasureFilter struct {
 	Kind       *MeasureKind
 	// Since and Before bound the measure's time, [Since, Before).
 	Since, Before time.Time
+	// LiftedSince selects the measures lifted at or after this time.
+	LiftedSince time.Time
 	// PendingLedger selects the measures (or lifts) whose ledger entry is
 	// not appended yet.
 	PendingLedger bool

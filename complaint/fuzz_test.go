@@ -93,3 +93,18 @@ func FuzzMaskNumbers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFingerprintBytes: a fingerprint read from a ledger may be anything
+// (another version, damage): scoring a report against it never panics and
+// stays in [0, 1].
+func FuzzFingerprintBytes(f *testing.F) {
+	f.Add(m1, complaint.Fingerprint(m1))
+	f.Add(m3, complaint.Fingerprint(m5))
+	f.Add("", []byte{1, 0, 0})
+	f.Add("x y z", []byte{1, 255, 255, 0, 1, 0, 1})
+	f.Fuzz(func(t *testing.T, report string, fp []byte) {
+		if s := complaint.FingerprintSimilarity(report, fp); !(s >= 0 && s <= 1) {
+			t.Fatalf("score %v", s)
+		}
+	})
+}

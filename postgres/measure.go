@@ -250,6 +250,9 @@ func measureWhere(ctx context.Context, f bawwab.MeasureFilter) (string, []any) {
 	if !f.Before.IsZero() {
 		add("at < ?", f.Before)
 	}
+	if !f.LiftedSince.IsZero() {
+		add("lifted_at >= ?", f.LiftedSince)
+	}
 	if f.PendingLedger {
 		add("(ledger_index IS NULL OR (lifted_at IS NOT NULL AND lift_ledger_index IS NULL))")
 	}

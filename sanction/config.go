@@ -120,12 +120,12 @@ func (c Config) Validate() error {
 		}
 		counts := []int64{r.Warning, r.Throttle, r.Suspension}
 		shares := []float64{r.WarningShare, r.ThrottleShare, r.SuspensionShare}
-		any := false
+		some := false
 		for _, n := range counts {
 			if n < 0 {
 				return bad(i, "warning", "a negative count")
 			}
-			any = any || n > 0
+			some = some || n > 0
 		}
 		for _, s := range shares {
 			if s < 0 || s >= 1 || math.IsNaN(s) {
@@ -134,9 +134,9 @@ func (c Config) Validate() error {
 			if s > 0 && r.Counter == CounterComplaints {
 				return bad(i, "suspension_share", "complaints are counted, not shared: use warning, throttle, suspension")
 			}
-			any = any || s > 0
+			some = some || s > 0
 		}
-		if !any {
+		if !some {
 			return bad(i, "suspension", "the rule raises no measure: set a count or a share")
 		}
 		if !ascending(counts) || !ascendingF(shares) {

@@ -318,8 +318,19 @@ func TestOnlyARegulatorLifts(t *testing.T) {
 	if _, err := e.mon.Lift(ctx, susp.ID, regulator, "again"); bawwab.ErrorCode(err) != bawwab.ECONFLICT {
 		t.Fatalf("lifting twice: %v", err)
 	}
-	// Counting starts again: four more complaints do not suspend, the
-	// fifth after the lift does.
+	// Counting starts again, also for a monitor started after the lift:
+	// four more complaints do not suspend, the fifth after the lift does.
+	if _, err := e.feeder.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.mon = e.newMonitor()
+	if err := e.mon.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.mon.Status("atlasvas"); st.Kind != bawwab.MeasureWarning {
+		t.Fatalf("after a restart: %+v", st)
+	}
+	e.seen()
 	for i := 1; i <= 5; i++ {
 		e.confirm("atlasvas", t0.Add(24*time.Hour+time.Duration(i)*time.Hour))
 		cs := e.seen()

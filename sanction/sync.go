@@ -75,8 +75,10 @@ func (m *Monitor) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The lifts within the longest window set the baselines: what was
+	// counted before a lift does not count after it.
 	since := m.now().Add(-max(m.maxCWin, time.Duration(m.ringHours)*time.Hour))
-	lifted, _, err := m.o.Measures.FindMeasures(ctx, bawwab.MeasureFilter{Active: ptr(false), Since: since.Add(-90 * 24 * time.Hour), Limit: 100000})
+	lifted, _, err := m.o.Measures.FindMeasures(ctx, bawwab.MeasureFilter{LiftedSince: since, Limit: 100000})
 	if err != nil {
 		return err
 	}

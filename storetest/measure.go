@@ -151,6 +151,7 @@ func testMeasures(t *testing.T, b Backend) {
 		}
 		deepEqual(t, "active", mids(ms.FindMeasures(ctx, bawwab.MeasureFilter{Active: ptr(true)})), []int64{thr.ID})
 		deepEqual(t, "lifted", mids(ms.FindMeasures(ctx, bawwab.MeasureFilter{Active: ptr(false)})), []int64{susp.ID, warn.ID})
+		deepEqual(t, "lifted since", mids(ms.FindMeasures(ctx, bawwab.MeasureFilter{LiftedSince: at.Add(3*time.Hour + time.Minute)})), []int64{warn.ID})
 	})
 
 	t.Run("Outbox", func(t *testing.T) {
