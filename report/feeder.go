@@ -220,7 +220,6 @@ type Batch struct {
 	// The local date of the last hour seen, to compute each entry's day
 	// without a time zone conversion per entry.
 	lastHour, lastDay int64
-	lastStart         int64 // Unix seconds at which the cached hour starts
 }
 
 // Reset empties the batch for the entries from index from of a ledger.
