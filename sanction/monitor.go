@@ -510,6 +510,18 @@ func (m *Monitor) Flush(ctx context.Context) error {
 }
 
 func (m *Monitor) persist(ctx context.Context, meas *bawwab.Measure) error {
+	// Another node (they all count the confirmed complaints of the store)
+	// may have recorded the same measure first.
+	inForce, _, err := m.o.Measures.FindMeasures(ctx, bawwab.MeasureFilter{ProviderID: &meas.ProviderID, Active: ptr(true), Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, other := range inForce {
+		if other.Kind >= meas.Kind {
+			m.log.Info("measure already in force", "provider", meas.ProviderID, "measure", other.Kind, "id", other.ID)
+			return nil
+		}
+	}
 	n := notice(meas, false)
 	if err := m.o.Measures.CreateMeasure(ctx, meas, n); err != nil {
 		return err

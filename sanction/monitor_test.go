@@ -435,3 +435,33 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTwoNodes: two gateway nodes share the store; complaints confirmed
+// through one are counted by the other at its refresh, and the measure is
+// recorded once.
+func TestTwoNodes(t *testing.T) {
+	e := newEnv(t, sanction.DefaultConfig())
+	ctx := context.Background()
+	other := e.newMonitor()
+	for i := range 5 {
+		e.confirm("atlasvas", t0.Add(time.Duration(i)*time.Hour))
+	}
+	e.clock.Set(t0.Add(6 * time.Hour))
+	if err := other.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !other.Status("atlasvas").Suspended() {
+		t.Fatal("the other node did not count the complaints confirmed elsewhere")
+	}
+	e.flush()
+	if err := other.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []bawwab.MeasureKind
+	for _, m := range e.measures("atlasvas") {
+		kinds = append(kinds, m.Kind)
+	}
+	if !slices.Equal(kinds, []bawwab.MeasureKind{bawwab.MeasureSuspension, bawwab.MeasureWarning}) {
+		t.Fatalf("measures recorded: %v, want one warning and one suspension", kinds)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,23 +99,38 @@ func (m *Monitor) Refresh(ctx context.Context) error {
 	}
 	if m.o.Complaints != nil && m.maxCWin > 0 {
 		st := bawwab.ComplaintConfirmed
+		var all []*bawwab.Complaint
 		for off := 0; ; off += 1000 {
 			cs, _, err := m.o.Complaints.FindComplaints(ctx, bawwab.ComplaintFilter{Status: &st, DecidedSince: m.now().Add(-m.maxCWin), Offset: off, Limit: 1000})
 			if err != nil {
 				return err
 			}
-			for _, c := range cs {
-				m.ObserveComplaint(c)
-			}
+			all = append(all, cs...)
 			if len(cs) < 1000 {
 				break
 			}
+		}
+		// In the order they were confirmed, as they would have been
+		// observed live, so that each threshold is judged when crossed.
+		slices.SortStableFunc(all, func(a, b *bawwab.Complaint) int { return decidedAt(a).Compare(decidedAt(b)) })
+		for _, c := range all {
+			m.ObserveComplaint(c)
 		}
 	}
 	return m.flushPendingLedger(ctx)
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// decidedAt is when a case was confirmed or dismissed.
+func decidedAt(c *bawwab.Complaint) time.Time {
+	for _, e := range c.Events {
+		if e.Action == bawwab.ComplaintActionConfirmed || e.Action == bawwab.ComplaintActionDismissed {
+			return e.At
+		}
+	}
+	return c.ReceivedAt
+}
 
 // PendingGrace is how old a measure's pending ledger entry must be before
 // Refresh appends it, so that it does not race the process that recorded
