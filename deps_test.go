@@ -35,15 +35,20 @@ var importRules = map[string]struct {
 	"optout": {module: []string{""}, outside: []string{
 		"github.com/RoaringBitmap/roaring/v2",
 	}},
-	"mo":         {module: []string{"", "textcheck"}},
-	"ledger":     {module: []string{""}, outside: []string{"golang.org/x/mod/sumdb/"}},
-	"compliance": {module: []string{"", "textcheck", "msisdn"}},
-	"storetest":  {module: []string{"", "ledger"}},
+	"mo":                {module: []string{"", "textcheck"}},
+	"ledger":            {module: []string{""}, outside: []string{"golang.org/x/mod/sumdb/"}},
+	"ledger/ledgertest": {module: []string{"", "ledger"}, outside: []string{"golang.org/x/mod/sumdb/"}},
+	"compliance":        {module: []string{"", "textcheck", "msisdn"}},
+	"storetest":         {module: []string{"", "ledger"}},
+	"complaint":         {module: []string{"", "textcheck", "msisdn"}},
+	"sanction":          {module: []string{""}},
+	"report":            {module: []string{""}},
 	"sqlite": {module: []string{"", "ledger"}, outside: []string{
 		"modernc.org/sqlite",
 	}},
 	"postgres": {module: []string{"", "ledger"}, outside: []string{
 		"github.com/jackc/pgx/v5",
+		"golang.org/x/mod/sumdb/", // the ledger's stored hashes (tlog.Hash)
 	}},
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},

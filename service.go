@@ -413,6 +413,10 @@ type Store struct {
 	Consents    ConsentService
 	Numbers     NumberService
 	Feed        ChangeService
+	// Control by the regulators (complaint.go, measure.go, report.go).
+	Complaints ComplaintService
+	Measures   MeasureService
+	Reports    ReportService
 }
 
 type providerContextKey struct{}

@@ -122,6 +122,9 @@ func (db *DB) Store() bawwab.Store {
 		Consents:    NewConsentService(db),
 		Numbers:     NewNumberService(db),
 		Feed:        NewChangeService(db),
+		Complaints:  NewComplaintService(db),
+		Measures:    NewMeasureService(db),
+		Reports:     NewReportService(db),
 	}
 }
 

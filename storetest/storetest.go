@@ -13,7 +13,9 @@
 // and number events, the change feed (dense, ordered, complete for a reader
 // that follows it while writers run concurrently), provider tenancy, and
 // crash safety: a child process (the test binary, run again) is killed with
-// SIGKILL in the middle of writes, and the store must reopen consistent.
+// SIGKILL in the middle of writes, and the store must reopen consistent;
+// and the services of control by the regulators: complaint cases, measures
+// and notifications, the report aggregates and the delivery index.
 package storetest
 
 import (
@@ -68,6 +70,9 @@ func Run(t *testing.T, b Backend) {
 		{"ChangeFeed", testChangeFeed},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Tenancy", testTenancy},
+		{"Complaints", testComplaints},
+		{"Measures", testMeasures},
+		{"Reports", testReports},
 		{"Reopen", testReopen},
 		{"CrashSafety", testCrashSafety},
 	}
