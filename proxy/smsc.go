@@ -251,4 +251,3 @@ func smsNPI(addr string) byte {
 	}
 	return smpp.NPIUnknown
 }
-
