@@ -186,7 +186,7 @@ func (g *Gateway) forward(ctx context.Context, sub *submission, out *outcome) er
 			if i > 0 {
 				g.log.Warn("concatenated message cut short: the SMSC took only some parts", "parts", i, "of", len(sub.parts))
 			}
-			if resp != nil && i == len(sub.parts)-1 {
+			if resp != nil && p.ownID == "" {
 				out.resp = resp
 			}
 			return err
@@ -200,8 +200,8 @@ func (g *Gateway) forward(ctx context.Context, sub *submission, out *outcome) er
 		if sub.register != nil {
 			sub.register(out.operator, p, id)
 		}
-		if i == len(sub.parts)-1 {
-			out.resp = resp
+		if p.ownID == "" {
+			out.resp = resp // the answer to the part that waits for one
 		}
 	}
 	return nil
