@@ -368,9 +368,14 @@ func (g *Gateway) Serve(ln net.Listener) error {
 		g.mu.Unlock()
 		return errors.New("proxy: gateway is shut down")
 	}
-	g.servers = append(g.servers, srv)
+	// Started under the lock, so that Shutdown sees it started or not at
+	// all.
+	err = srv.Start()
+	if err == nil {
+		g.servers = append(g.servers, srv)
+	}
 	g.mu.Unlock()
-	if err := srv.Start(); err != nil {
+	if err != nil {
 		return err
 	}
 	<-g.ctx.Done()
