@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
 	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/ledger"
@@ -53,10 +54,12 @@ type env struct {
 
 	mu        sync.Mutex
 	submitted map[string][]string // operator -> texts that reached it
+	opts      proxy.Options
 	apiKey    string
 }
 
 type envOptions struct {
+	durable       bool // the store's outbox rather than one in memory
 	concatTimeout time.Duration
 	dlrDelay      time.Duration
 }
@@ -159,39 +162,22 @@ func newEnv(t testing.TB, o envOptions) *env {
 		e.smscs[op] = s
 		links = append(links, proxy.SMSCConfig{Operator: op, Addr: s.Addr().String(), SystemID: "bawwab", Password: "x", Binds: 2})
 	}
-	e.gw, err = proxy.New(proxy.Options{
+	e.opts = proxy.Options{
 		Registry:    e.st.Registry,
 		Ledger:      e.ledger,
 		Engine:      engine,
 		Operators:   msisdn.NewOperators(),
 		Oppositions: optout.NewRecorder(e.st.Oppositions, e.ix, e.ledger),
+		Complaints:  &complaint.Desk{Store: e.st.Complaints, Ledger: e.ledger, Origin: "test", Keys: keys},
 		SMSCs:       links,
 		Concat:      proxy.ConcatOptions{Timeout: o.concatTimeout},
 		Now:         now,
 		Logger:      testLogger(t),
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if err := e.gw.Start(ctx); err != nil {
-		t.Fatal(err)
+	if o.durable {
+		e.opts.Outbox = e.st.Outbox
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.addr = ln.Addr().String()
-	go e.gw.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.gw.Shutdown(ctx)
-	})
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := e.gw.Ready(rctx); err != nil {
-		t.Fatal(err)
-	}
+	e.start()
 	return e
 }
 
@@ -300,4 +286,42 @@ type tWriter struct{ t testing.TB }
 func (w tWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// start starts a gateway (again, after stop: a restart).
+func (e *env) start() {
+	t := e.t
+	gw, err := proxy.New(e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.gw = gw
+	if err := gw.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	go gw.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		gw.Shutdown(ctx)
+	})
+	rctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	if err := gw.Ready(rctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stop shuts the gateway down.
+func (e *env) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.gw.Shutdown(ctx); err != nil {
+		e.t.Errorf("shutdown: %v", err)
+	}
 }

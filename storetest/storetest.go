@@ -73,6 +73,7 @@ func Run(t *testing.T, b Backend) {
 		{"Complaints", testComplaints},
 		{"Measures", testMeasures},
 		{"Reports", testReports},
+		{"Outbox", testOutbox},
 		{"Reopen", testReopen},
 		{"CrashSafety", testCrashSafety},
 	}

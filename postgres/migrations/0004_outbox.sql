@@ -1,0 +1,14 @@
+-- The gateway's outbox: delivery receipts and MO messages waiting for a
+-- provider's receiver bind, kept across restarts. The PDU holds the
+-- subscriber's number, as the provider will receive it: rows are deleted
+-- once delivered.
+
+CREATE TABLE outbox (
+	id          bigserial PRIMARY KEY,
+	provider_id text     NOT NULL,
+	account_id  text     NOT NULL, -- '' for any account of the provider
+	kind        smallint NOT NULL, -- 0 receipt, 1 MO
+	pdu         bytea    NOT NULL,
+	at          bigint   NOT NULL  -- microseconds since the Unix epoch, UTC
+);
+CREATE INDEX outbox_provider ON outbox (provider_id, id);
