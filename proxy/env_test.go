@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -55,10 +56,13 @@ type env struct {
 	mu        sync.Mutex
 	submitted map[string][]string // operator -> texts that reached it
 	opts      proxy.Options
+	cutter    *cutter
 	apiKey    string
 }
 
 type envOptions struct {
+	cut           bool // the IAM link goes through a relay the test can cut
+	maxBinds      int
 	durable       bool // the store's outbox rather than one in memory
 	concatTimeout time.Duration
 	dlrDelay      time.Duration
@@ -160,7 +164,12 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 		t.Cleanup(func() { s.Shutdown(context.Background()) })
 		e.smscs[op] = s
-		links = append(links, proxy.SMSCConfig{Operator: op, Addr: s.Addr().String(), SystemID: "bawwab", Password: "x", Binds: 2})
+		addr := s.Addr().String()
+		if o.cut && op == "iam" {
+			e.cutter = newCutter(t, addr)
+			addr = e.cutter.addr
+		}
+		links = append(links, proxy.SMSCConfig{Operator: op, Addr: addr, SystemID: "bawwab", Password: "x", Binds: 2})
 	}
 	e.opts = proxy.Options{
 		Registry:    e.st.Registry,
@@ -173,6 +182,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Concat:      proxy.ConcatOptions{Timeout: o.concatTimeout},
 		Now:         now,
 		Logger:      testLogger(t),
+		MaxBinds:    o.maxBinds,
 	}
 	if o.durable {
 		e.opts.Outbox = e.st.Outbox
@@ -324,4 +334,50 @@ func (e *env) stop() {
 	if err := e.gw.Shutdown(ctx); err != nil {
 		e.t.Errorf("shutdown: %v", err)
 	}
+}
+
+// cutter relays TCP connections to an address, and cuts them on demand:
+// an SMSC link dropping.
+type cutter struct {
+	addr  string
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newCutter(t testing.TB, target string) *cutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c := &cutter{addr: ln.Addr().String()}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, in, out)
+			c.mu.Unlock()
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return c
+}
+
+// cut closes every connection relayed so far.
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.conns {
+		x.Close()
+	}
+	c.conns = nil
 }
