@@ -174,8 +174,10 @@ func (s *session) submit(r *smpp.Request) {
 	sub := &submission{
 		channel: "smpp", account: s.account, sender: p.src.Addr,
 		destTON: p.dst.TON, dest: []byte(p.dst.Addr), at: g.now(),
-		register: s.register,
+		answered: make(chan struct{}),
 	}
+	sub.register = func(op string, p *part, id string) { s.register(op, p, id, sub.answered) }
+	defer close(sub.answered)
 	if !concat || c.Total <= 1 {
 		sub.text, _ = r.Text()
 		sub.parts = []*part{p}
@@ -217,10 +219,12 @@ func (s *session) submit(r *smpp.Request) {
 }
 
 // register records where the receipts of a forwarded part go.
-func (s *session) register(op string, p *part, smscID string) {
-	s.g.routes.put(op, smscID, &route{
-		providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now(),
-	})
+func (s *session) register(op string, p *part, smscID string, answered chan struct{}) {
+	rt := &route{providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now()}
+	if p.ownID == "" {
+		rt.answered = answered
+	}
+	s.g.routes.put(op, smscID, rt)
 }
 
 func (s *session) deliverReceipt(raw []byte) {

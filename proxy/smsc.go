@@ -60,6 +60,13 @@ func (g *Gateway) handleReceipt(op string, r *smpp.Request) {
 		g.httpReceipt(rt.http, rc)
 		return
 	}
+	if rt.answered != nil {
+		select {
+		case <-rt.answered:
+		case <-time.After(g.opts.SMSCTimeout + 30*time.Second):
+		case <-g.ctx.Done():
+		}
+	}
 	raw := append([]byte(nil), r.Bytes()...)
 	if rt.ownID != "" {
 		// The provider knows this part by the id Bawwab gave it.

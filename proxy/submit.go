@@ -29,6 +29,10 @@ type submission struct {
 	// register is called for each part the SMSC took, with its id, before
 	// the decision is in the ledger: the receipts' route.
 	register func(op string, p *part, smscID string)
+	// answered is closed once the provider has its answer: a receipt
+	// (which the SMSC may send at once) waits for it, so that no provider
+	// gets the receipt of a message before the message's id.
+	answered chan struct{}
 }
 
 // part is one submit_sm to forward.

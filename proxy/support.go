@@ -88,6 +88,7 @@ type route struct {
 	ownID                 string   // the id the provider knows, when Bawwab issued it
 	http                  *httpMessage
 	at                    time.Time
+	answered              chan struct{} // closed once the provider has the id (nil: it has)
 }
 
 // routes maps an operator's message ids to their routes, for 72 hours
