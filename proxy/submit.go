@@ -41,7 +41,6 @@ type part struct {
 	ownID string // the id the provider already has (a held part); "" otherwise
 	src   smpp.Address
 	dst   smpp.Address
-	held  any // the session's reference to the request, for concatenation
 }
 
 // outcome is what became of a submission.
