@@ -338,14 +338,28 @@ func (g *Gateway) housekeeping() {
 	defer g.wg.Done()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	flush := time.NewTicker(20 * time.Millisecond)
+	defer flush.Stop()
+	lastPurge := time.Time{}
 	for {
 		select {
 		case <-g.ctx.Done():
 			return
+		case <-flush.C:
+			if err := g.routes.flush(g.ctx, g.outbox); err != nil && g.ctx.Err() == nil {
+				g.log.Error("receipt routes not recorded", "err", err)
+			}
 		case <-t.C:
+			now := g.now()
 			g.moReasm.Expire()
-			g.routes.expire(g.now())
-			g.http.expire(g.now())
+			g.routes.expire(now)
+			g.http.expire(now)
+			if now.Sub(lastPurge) > time.Hour {
+				lastPurge = now
+				if _, err := g.outbox.DeleteRoutes(g.ctx, now.Add(-routeTTL)); err != nil && g.ctx.Err() == nil {
+					g.log.Warn("old receipt routes not purged", "err", err)
+				}
+			}
 		}
 	}
 }
@@ -407,6 +421,11 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		l.stop(ctx)
 	}
 	g.wg.Wait()
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := g.routes.flush(fctx, g.outbox); err != nil {
+		errs = append(errs, fmt.Errorf("record receipt routes: %w", err))
+	}
+	cancel()
 	return errors.Join(errs...)
 }
 

@@ -62,3 +62,40 @@ func TestComplaintMO(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestReceiptAfterRestart: the receipts of messages sent before a gateway
+// restart, which the SMSC sends after it, reach the account that sent
+// them, under the ids it was given (a concatenated message's early parts
+// included).
+func TestReceiptAfterRestart(t *testing.T) {
+	e := newEnv(t, envOptions{durable: true, dlrDelay: 300 * time.Millisecond})
+	p := e.bind("atlas", smpp.Transceiver, 1)
+	var ids []string
+	resp, err := p.conn.Send(e.ctx, smpp.SubmitSM, body("ATLASMKT", iamNumber, "Atlas Market: -30% ! STOP au 5050"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = append(ids, string(resp.MessageID()))
+	parts, errs := sendLong(t, p.conn, "ATLASMKT", orangeNumber, longCompliant, 1)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("part %d: %v", i+1, err)
+		}
+	}
+	ids = append(ids, parts...)
+	p.conn.Close()
+	e.stop()
+	time.Sleep(400 * time.Millisecond) // the receipts are due while the gateway is down
+	e.start()
+	rx := e.bind("atlas", smpp.Receiver, 10)
+	rx.waitFor(t, "every receipt", func() bool { return len(rx.receipts) == len(ids) })
+	got := map[string]bool{}
+	for _, r := range rx.receipts {
+		got[r.ID] = true
+	}
+	for _, id := range ids {
+		if !got[id] {
+			t.Errorf("no receipt for %s: %v", id, got)
+		}
+	}
+}

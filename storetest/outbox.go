@@ -65,3 +65,44 @@ func testOutbox(t *testing.T, b Backend) {
 		t.Errorf("after delete: %+v, %v", got, err)
 	}
 }
+
+// testOutboxRoutes: routes are found by operator and message id, replaced
+// when recorded again, survive a reopen, and are deleted by age.
+func testOutboxRoutes(t *testing.T, b Backend) {
+	ctx := context.Background()
+	loc := b.NewLocation(t)
+	st, closer := openAt(t, b, loc)
+	at := time.Date(2026, 5, 5, 10, 0, 0, 0, time.UTC)
+	must(t, st.Outbox.PutRoutes(ctx, nil))
+	must(t, st.Outbox.PutRoutes(ctx, []bawwab.OutboxRoute{
+		{OperatorID: "iam", SMSCMessageID: "1", ProviderID: "atlasvas", AccountID: "atlas", At: at},
+		{OperatorID: "orange", SMSCMessageID: "1", ProviderID: "otherco", AccountID: "other", OwnID: "B1-7", At: at},
+		{OperatorID: "iam", SMSCMessageID: "2", ProviderID: "atlasvas", AccountID: "atlas", At: at.Add(time.Hour)},
+	}))
+	must(t, st.Outbox.PutRoutes(ctx, []bawwab.OutboxRoute{
+		{OperatorID: "iam", SMSCMessageID: "1", ProviderID: "atlasvas", AccountID: "atlas2", At: at},
+	}))
+	must(t, closer.Close())
+	st, _ = openAt(t, b, loc)
+	r, err := st.Outbox.FindRoute(ctx, "orange", "1")
+	must(t, err)
+	if *r != (bawwab.OutboxRoute{OperatorID: "orange", SMSCMessageID: "1", ProviderID: "otherco", AccountID: "other", OwnID: "B1-7", At: at}) {
+		t.Errorf("route %+v", r)
+	}
+	if r, err := st.Outbox.FindRoute(ctx, "iam", "1"); err != nil || r.AccountID != "atlas2" {
+		t.Errorf("replaced route: %+v, %v", r, err)
+	}
+	if _, err := st.Outbox.FindRoute(ctx, "inwi", "1"); bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
+		t.Errorf("unknown route: %v", err)
+	}
+	if _, err := st.Outbox.FindRoute(bawwab.NewContextWithProvider(ctx, "atlasvas"), "orange", "1"); bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
+		t.Errorf("another provider's route: %v", err)
+	}
+	n, err := st.Outbox.DeleteRoutes(ctx, at.Add(time.Minute))
+	if err != nil || n != 2 {
+		t.Errorf("deleted %d routes (%v), want 2", n, err)
+	}
+	if _, err := st.Outbox.FindRoute(ctx, "iam", "2"); err != nil {
+		t.Errorf("a newer route was deleted: %v", err)
+	}
+}

@@ -74,6 +74,7 @@ func Run(t *testing.T, b Backend) {
 		{"Measures", testMeasures},
 		{"Reports", testReports},
 		{"Outbox", testOutbox},
+		{"OutboxRoutes", testOutboxRoutes},
 		{"Reopen", testReopen},
 		{"CrashSafety", testCrashSafety},
 	}

@@ -12,3 +12,17 @@ CREATE TABLE outbox (
 	at          bigint   NOT NULL  -- microseconds since the Unix epoch, UTC
 );
 CREATE INDEX outbox_provider ON outbox (provider_id, id);
+
+-- Where the receipts of the messages forwarded to an operator go: the
+-- account that sent each one, by the operator's message id. Kept for the
+-- validity period of messages (three days by default).
+CREATE TABLE outbox_routes (
+	operator_id text   NOT NULL,
+	smsc_id     text   NOT NULL,
+	provider_id text   NOT NULL,
+	account_id  text   NOT NULL,
+	own_id      text   NOT NULL, -- '' when the provider has the SMSC's id
+	at          bigint NOT NULL,
+	PRIMARY KEY (operator_id, smsc_id)
+);
+CREATE INDEX outbox_routes_at ON outbox_routes (at);
