@@ -20,6 +20,7 @@ import (
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/optout"
 	"github.com/bawwab/bawwab/proxy"
+	"github.com/bawwab/bawwab/sanction"
 	"github.com/bawwab/bawwab/sim"
 	"github.com/bawwab/bawwab/smpp"
 	"github.com/bawwab/bawwab/sqlite"
@@ -55,12 +56,16 @@ type env struct {
 
 	mu        sync.Mutex
 	submitted map[string][]string // operator -> texts that reached it
+	schedules map[string][]string // operator -> schedule_delivery_time of each
 	opts      proxy.Options
 	cutter    *cutter
 	apiKey    string
 }
 
 type envOptions struct {
+	at            time.Time // the clock's start (default casablancaMorning)
+	sanctions     bool      // a sanction monitor suspending at 2 refusals for recipient-opted-out
+	rateLimit     float64
 	cut           bool // the IAM link goes through a relay the test can cut
 	maxBinds      int
 	durable       bool // the store's outbox rather than one in memory
@@ -75,7 +80,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	e := &env{t: t, ctx: ctx, smscs: map[string]*sim.SMSC{}, submitted: map[string][]string{}}
+	e := &env{t: t, ctx: ctx, smscs: map[string]*sim.SMSC{}, submitted: map[string][]string{}, schedules: map[string][]string{}}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -83,7 +88,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Cleanup(func() { db.Close() })
 	e.st = db.Store()
 	start := time.Now()
-	now := func() time.Time { return casablancaMorning.Add(time.Since(start)) }
+	at := casablancaMorning
+	if !o.at.IsZero() {
+		at = o.at
+	}
+	now := func() time.Time { return at.Add(time.Since(start)) }
 
 	keys, err := ledger.OpenKeyring(filepath.Join(dir, "pseudonym.keys"), ledger.KeyringOptions{Create: true})
 	if err != nil {
@@ -154,6 +163,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 			text, _ := p.Text()
 			e.mu.Lock()
 			e.submitted[op] = append(e.submitted[op], text)
+			e.schedules[op] = append(e.schedules[op], string(p.ScheduleDeliveryTime()))
 			e.mu.Unlock()
 		}})
 		if err != nil {
@@ -187,6 +197,20 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.durable {
 		e.opts.Outbox = e.st.Outbox
 	}
+	e.opts.RateLimit = o.rateLimit
+	if o.sanctions {
+		cfg := sanction.DefaultConfig()
+		cfg.Rules = append(cfg.Rules, sanction.Rule{Name: "opposed", Counter: sanction.Counter(bawwab.ReasonRecipientOptedOut), Window: 24 * time.Hour, Suspension: 2})
+		mon, err := sanction.New(sanction.Options{Config: cfg, Measures: e.st.Measures, Complaints: e.st.Complaints, Reports: e.st.Reports,
+			Ledger: e.ledger, Origin: "test", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mon.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.opts.Sanctions = mon
+	}
 	e.start()
 	return e
 }
@@ -212,7 +236,7 @@ func (e *env) bind(systemID string, kind smpp.BindKind, window int) *esme {
 func (e *env) dial(systemID, pw string, kind smpp.BindKind, window int) (*esme, error) {
 	m := &esme{notify: make(chan struct{}, 1000)}
 	conn, err := smpp.Dial(e.ctx, e.addr, smpp.DialOptions{Kind: kind, SystemID: systemID, Password: pw,
-		Conn: smpp.ConnOptions{Window: window, Handler: smpp.HandlerFunc(func(r *smpp.Request) {
+		Conn: smpp.ConnOptions{Window: window, ThrottleRetries: -1, Handler: smpp.HandlerFunc(func(r *smpp.Request) {
 			if rc, err := smpp.ReceiptOf(&r.PDU); err == nil {
 				m.mu.Lock()
 				m.receipts = append(m.receipts, rc)
