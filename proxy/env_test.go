@@ -183,6 +183,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.opts = proxy.Options{
 		Registry:    e.st.Registry,
+		Feed:        e.st.Feed,
 		Ledger:      e.ledger,
 		Engine:      engine,
 		Operators:   msisdn.NewOperators(),

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,6 +59,11 @@ type Options struct {
 	// Registry is read at Start (and by Reload): accounts, channels, sender
 	// IDs. Without it, call SetRegistry before Serve.
 	Registry bawwab.RegistryService
+	// Feed, if set with Registry, is followed (every RegistryPoll, default
+	// one second): a change to the registry (a provider suspended, an
+	// account added) reloads it.
+	Feed         bawwab.ChangeService
+	RegistryPoll time.Duration
 	// Ledger records every decision before the provider is answered.
 	// Required.
 	Ledger bawwab.LedgerService
@@ -309,6 +315,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 	for _, l := range g.links {
 		l.start()
 	}
+	if g.opts.Registry != nil && g.opts.Feed != nil {
+		g.wg.Add(1)
+		go g.followRegistry()
+	}
 	g.wg.Add(1)
 	go g.housekeeping()
 	return nil
@@ -330,6 +340,56 @@ func (g *Gateway) Ready(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// followRegistry reloads the registry when the change feed shows a change
+// to it (oppositions and consents, which the feed carries too, do not need
+// a reload).
+func (g *Gateway) followRegistry() {
+	defer g.wg.Done()
+	poll := g.opts.RegistryPoll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	seq := g.reg.Load().reg.Seq
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case <-t.C:
+		}
+		changed := false
+		for g.ctx.Err() == nil {
+			cs, err := g.opts.Feed.Changes(g.ctx, seq, 0)
+			if err != nil {
+				if g.ctx.Err() == nil {
+					g.log.Warn("registry feed not read", "err", err)
+				}
+				break
+			}
+			if len(cs) == 0 {
+				break
+			}
+			for _, c := range cs {
+				if slices.Contains(bawwab.RegistryKinds, c.Kind) {
+					changed = true
+				}
+			}
+			seq = cs[len(cs)-1].Seq
+		}
+		if changed {
+			if err := g.Reload(g.ctx); err != nil {
+				if g.ctx.Err() == nil {
+					g.log.Error("registry not reloaded", "err", err)
+				}
+				continue
+			}
+			seq = max(seq, g.reg.Load().reg.Seq)
+			g.log.Info("registry reloaded", "seq", seq)
 		}
 	}
 }
@@ -466,6 +526,13 @@ func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.H
 	// session leaves the list when its connection ends.
 	g.sessions[a.ID] = append(g.sessions[a.ID], s)
 	g.metrics.binds.WithLabelValues("accepted").Inc()
+	// A handshake that fails after this point never calls Bound: the
+	// session must not count against the limit for ever.
+	time.AfterFunc(time.Minute, func() {
+		if s.conn.Load() == nil {
+			g.removeSession(s)
+		}
+	})
 	return s, nil
 }
 

@@ -19,6 +19,7 @@ type session struct {
 	conn    atomic.Pointer[smpp.Conn]
 	reasm   *smpp.Reassembler
 	flushMu sync.Mutex
+	ended   atomic.Bool // the bind is gone: every held part is expired
 }
 
 // heldPart is a part of a concatenated message in the reassembler: the
@@ -31,7 +32,13 @@ type heldPart struct {
 func newSession(g *Gateway, a *bawwab.Account, kind smpp.BindKind) *session {
 	s := &session{g: g, account: a, kind: kind}
 	s.reasm = smpp.NewReassembler(smpp.ReassemblerOptions{
-		Timeout: g.opts.Concat.Timeout, MaxBytes: g.opts.Concat.MaxBytes, Now: g.now,
+		Timeout: g.opts.Concat.Timeout, MaxBytes: g.opts.Concat.MaxBytes,
+		Now: func() time.Time {
+			if s.ended.Load() {
+				return g.now().Add(g.opts.Concat.Timeout + time.Hour)
+			}
+			return g.now()
+		},
 		OnDrop: s.dropped,
 	})
 	return s
@@ -57,6 +64,7 @@ func (s *session) watch(c *smpp.Conn) {
 		case <-c.Done():
 			// Parts held for a message that can no longer complete on
 			// this bind are refused now.
+			s.ended.Store(true)
 			s.reasm.Expire()
 			return
 		case <-t.C:
