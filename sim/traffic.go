@@ -231,7 +231,7 @@ type ProviderStats struct {
 
 // Provider is a running simulated provider.
 type Provider struct {
-	cfg                                        ProviderConfig
+	cfg                                       ProviderConfig
 	sent, accepted, refused, failed, receipts atomic.Int64
 }
 
