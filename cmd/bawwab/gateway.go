@@ -18,3 +18,7 @@ func (n *Node) registerGatewayMetrics(r *prometheus.Registry) {}
 // mountParts mounts the gateway's, the console's and the subscriber's
 // handlers.
 func (n *Node) mountParts(mux *http.ServeMux) {}
+
+// createConsoleAccounts creates the demo's console users (inspector, a
+// regulator; atlasvas, a provider), once the web package provides it.
+func (n *Node) createConsoleAccounts(ctx context.Context) error { return nil }
