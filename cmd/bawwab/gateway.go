@@ -22,3 +22,6 @@ func (n *Node) mountParts(mux *http.ServeMux) {}
 // createConsoleAccounts creates the demo's console users (inspector, a
 // regulator; atlasvas, a provider), once the web package provides it.
 func (n *Node) createConsoleAccounts(ctx context.Context) error { return nil }
+
+// waitLinks waits until the SMSC links are bound.
+func (n *Node) waitLinks(ctx context.Context) error { return nil }
