@@ -52,7 +52,10 @@ var importRules = map[string]struct {
 	}},
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},
-	"cmd/bawwab":        {module: []string{"*"}, outside: []string{"*"}},
+	"proxy": {module: []string{"", "smpp", "compliance", "msisdn", "mo", "complaint", "sanction", "internal/secret"}, outside: []string{
+		"github.com/prometheus/client_golang/",
+	}},
+	"cmd/bawwab": {module: []string{"*"}, outside: []string{"*"}},
 }
 
 type listedPackage struct {
