@@ -24,6 +24,7 @@ import (
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/optout"
 	"github.com/bawwab/bawwab/postgres"
+	"github.com/bawwab/bawwab/proxy"
 	"github.com/bawwab/bawwab/report"
 	"github.com/bawwab/bawwab/sanction"
 	"github.com/bawwab/bawwab/sqlite"
@@ -63,8 +64,12 @@ type Node struct {
 	Feeder     *report.Feeder
 	Metrics    *prometheus.Registry
 	Mux        *http.ServeMux
-	// Gateway is the proxy, once wired (see gateway.go).
-	Gateway gatewayPart
+	// Gateway is the proxy (see gateway.go); Recorder records the
+	// oppositions MO messages and the console express.
+	Gateway   gatewayPart
+	proxy     *proxy.Gateway
+	Recorder  *optout.Recorder
+	Operators *msisdn.Operators
 
 	httpSrv, metricsSrv *http.Server
 	// HTTPAddr and SMPPAddr are the listeners' addresses, once listening.
@@ -95,7 +100,7 @@ type gatewayPart interface {
 // StartNode opens everything the configuration names and starts serving.
 // On an error, what was opened is closed again.
 func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err error) {
-	n = &Node{cfg: cfg, log: opts.Logger, now: opts.Now}
+	n = &Node{cfg: cfg, log: opts.Logger, now: opts.Now, Operators: msisdn.NewOperators()}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
@@ -268,6 +273,22 @@ func (n *Node) loadRules(ctx context.Context) error {
 	for _, s := range view.Skipped() {
 		n.log.Warn("registry record skipped by the rules", "why", s)
 	}
+	// The ports operators reported, for the routing.
+	for after := int64(0); ; {
+		evs, err := n.Store.Numbers.FindNumberEvents(ctx, bawwab.NumberEventFilter{AfterSeq: after, Limit: 10000})
+		if err != nil {
+			return fmt.Errorf("read the number events: %w", err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			if e.Kind == bawwab.NumberPorted {
+				n.port(e)
+			}
+			after = e.Seq
+		}
+	}
 	deps := compliance.Deps{Oppositions: compliance.IndexOppositions(n.Index)}
 	if n.cfg.Rules.Consent {
 		n.Consents = compliance.NewConsentSet()
@@ -350,6 +371,9 @@ func (n *Node) catchUp(ctx context.Context) error {
 					}
 				}
 			case *bawwab.NumberEvent:
+				if r.Kind == bawwab.NumberPorted {
+					n.port(r)
+				}
 				if n.Consents != nil && c.Seq > n.consentSeq && r.Kind == bawwab.NumberReassigned {
 					if num, err := msisdn.Parse(r.MSISDN); err == nil {
 						n.Consents.Reassigned(num)
@@ -367,6 +391,21 @@ func (n *Node) catchUp(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+}
+
+// port applies a number's port to the routing.
+func (n *Node) port(e *bawwab.NumberEvent) {
+	num, err := msisdn.Parse(e.MSISDN)
+	if err != nil {
+		return
+	}
+	op, err := msisdn.ParseOperator(e.OperatorID)
+	if err != nil {
+		return
+	}
+	if err := n.Operators.Port(num, op); err != nil {
+		n.log.Warn("port not applied", "err", err)
 	}
 }
 
@@ -432,6 +471,9 @@ func (n *Node) setRegistry(reg *bawwab.Registry, view *compliance.View) error {
 	f := report.SenderCategories(reg.SenderIDs)
 	n.categories.Store(&f)
 	n.registry.Store(reg)
+	if n.proxy != nil {
+		return n.proxy.SetRegistry(reg) // the engine's view, and the gateway's accounts and channels
+	}
 	if n.Engine == nil {
 		return nil
 	}
@@ -520,14 +562,22 @@ func (n *Node) listen(opts NodeOptions) error {
 		if n.cfg.Listen.SMPPTLS {
 			smppLn = tlsListener(smppLn, tlsCfg)
 		}
-		n.smppLn = smppLn
+		al := &acceptingListener{Listener: smppLn, accepting: make(chan struct{})}
+		n.smppLn = al
 		n.SMPPAddr = smppLn.Addr().String()
 		g := n.Gateway
 		n.goRun(func() {
-			if err := g.Serve(smppLn); err != nil && !errors.Is(err, net.ErrClosed) {
+			if err := g.Serve(al); err != nil && !errors.Is(err, net.ErrClosed) {
 				n.log.Error("smpp listener", "err", err)
 			}
 		})
+		// Serve has started once it accepts: a Shutdown from now on finds
+		// the listener to close.
+		select {
+		case <-al.accepting:
+		case <-time.After(10 * time.Second):
+			return errors.New("the SMPP listener did not start")
+		}
 	} else if smppLn != nil {
 		smppLn.Close()
 	}
@@ -603,3 +653,15 @@ func (n *Node) close() error {
 
 // Ready is when the node started serving.
 func (n *Node) Ready() time.Time { return n.ready }
+
+// acceptingListener tells when its Accept is first called.
+type acceptingListener struct {
+	net.Listener
+	once      sync.Once
+	accepting chan struct{}
+}
+
+func (l *acceptingListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
+}
