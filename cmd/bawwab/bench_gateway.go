@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,8 +81,20 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 	repeats := fs.Int("repeats", 3, "runs of each scenario (the median is shown)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "limit for one run")
 	noKannel := fs.Bool("no-kannel", false, "skip the HTTP comparison with Kannel")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the gateway's side) to `FILE`")
 	if err := c.Parse(fs, args, stdio); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("unexpected argument %q", fs.Arg(0))
@@ -336,7 +349,7 @@ var sinkLastLine = regexp.MustCompile(`TOTAL submits=(\d+) first_ns=\d+ last_ns=
 // start of the load to the last submit_sm reaching the sink.
 func (b *gatewayBench) httpRun(ctx context.Context, sink *sinkProc, url string, n, conc, warmup int) (benchRun, error) {
 	if warmup > 0 {
-		cmd := exec.CommandContext(ctx, b.httpload, "-url", url, "-n", strconv.Itoa(warmup), "-c", "4", "-base", "212663000000", "-timeout", "30s")
+		cmd := exec.CommandContext(ctx, b.httpload, "-url", url, "-n", strconv.Itoa(warmup), "-c", "4", "-base", "212662000000", "-timeout", "30s")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return benchRun{}, fmt.Errorf("warm-up: %v\n%s", err, out)
 		}
