@@ -426,17 +426,17 @@ func viewAccount(a *bawwab.Account) accountView {
 
 // providerDetail is a provider's page.
 type providerDetail struct {
-	Provider        *bawwab.Provider      `json:"provider"`
-	Figures         providerRow           `json:"figures"`
-	Contracts       []*bawwab.Contract    `json:"contracts"`
-	Advertisers     []*bawwab.Advertiser  `json:"advertisers"`
-	SenderIDs       []*bawwab.SenderID    `json:"sender_ids"`
-	Channels        []*bawwab.Channel     `json:"channels"`
-	Accounts        []accountView         `json:"accounts"`
-	ViolationsBy    []reasonCount         `json:"violations_by_reason"`
-	Complaints      []*bawwab.Complaint   `json:"complaints"`
-	ComplaintsTotal int                   `json:"complaints_total"`
-	Measures        []*bawwab.Measure     `json:"measures"`
+	Provider        *bawwab.Provider       `json:"provider"`
+	Figures         providerRow            `json:"figures"`
+	Contracts       []*bawwab.Contract     `json:"contracts"`
+	Advertisers     []*bawwab.Advertiser   `json:"advertisers"`
+	SenderIDs       []*bawwab.SenderID     `json:"sender_ids"`
+	Channels        []*bawwab.Channel      `json:"channels"`
+	Accounts        []accountView          `json:"accounts"`
+	ViolationsBy    []reasonCount          `json:"violations_by_reason"`
+	Complaints      []*bawwab.Complaint    `json:"complaints"`
+	ComplaintsTotal int                    `json:"complaints_total"`
+	Measures        []*bawwab.Measure      `json:"measures"`
 	Notifications   []*bawwab.Notification `json:"notifications"`
 }
 
@@ -502,7 +502,9 @@ func (s *Server) providerDetail(ctx context.Context, u *bawwab.User, id string) 
 				d.ViolationsBy = append(d.ViolationsBy, reasonCount{"flagged", row.Flagged})
 			}
 		}
-		slices.SortFunc(d.ViolationsBy, func(a, b reasonCount) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(string(a.Reason), string(b.Reason))) })
+		slices.SortFunc(d.ViolationsBy, func(a, b reasonCount) int {
+			return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(string(a.Reason), string(b.Reason)))
+		})
 	}
 	if s.o.Store.Complaints != nil {
 		f := bawwab.ComplaintFilter{ProviderID: &id, Limit: 20}

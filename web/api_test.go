@@ -149,8 +149,8 @@ func TestOverviewAPI(t *testing.T) {
 	e := newEnv(t)
 	a := e.login("inspector")
 	var o struct {
-		Hourly []struct{ Submitted, Rejected int64 }
-		Daily  []struct{ Submitted, Rejected int64 }
+		Hourly  []struct{ Submitted, Rejected int64 }
+		Daily   []struct{ Submitted, Rejected int64 }
 		Reasons []struct {
 			Reason   string
 			Rejected int64
@@ -221,12 +221,12 @@ func TestProvidersAPI(t *testing.T) {
 		t.Errorf("operator reads another network's provider: %d", code)
 	}
 	var d struct {
-		Provider   struct{ ID string }
-		Contracts  []struct{ ID string }
-		SenderIDs  []struct{ Value string } `json:"sender_ids"`
-		Channels   []struct{ Code string }
-		Accounts   []map[string]any
-		Complaints []struct{ ID int64 }
+		Provider     struct{ ID string }
+		Contracts    []struct{ ID string }
+		SenderIDs    []struct{ Value string } `json:"sender_ids"`
+		Channels     []struct{ Code string }
+		Accounts     []map[string]any
+		Complaints   []struct{ ID int64 }
 		ViolationsBy []struct {
 			Reason string
 			N      int64

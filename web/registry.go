@@ -38,26 +38,42 @@ var registryKinds = []registryKind{
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindOperators(ctx, bawwab.OperatorFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindOperatorByID(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteOperator(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindOperatorByID(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteOperator(ctx, k)
+		}},
 	{bawwab.KindProvider,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindProviders(ctx, bawwab.ProviderFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindProviderByID(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteProvider(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindProviderByID(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteProvider(ctx, k)
+		}},
 	{bawwab.KindAccount,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindAccounts(ctx, bawwab.AccountFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindAccountByID(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteAccount(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindAccountByID(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteAccount(ctx, k)
+		}},
 	{bawwab.KindContract,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindContracts(ctx, bawwab.ContractFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindContractByID(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteContract(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindContractByID(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteContract(ctx, k)
+		}},
 	{bawwab.KindAdvertiser,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindAdvertisers(ctx, bawwab.AdvertiserFilter{Offset: o, Limit: l}))
@@ -65,7 +81,9 @@ var registryKinds = []registryKind{
 		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
 			return rec(reg.FindAdvertiserByID(ctx, k))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteAdvertiser(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteAdvertiser(ctx, k)
+		}},
 	{bawwab.KindSenderID,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindSenderIDs(ctx, bawwab.SenderIDFilter{Offset: o, Limit: l}))
@@ -73,19 +91,29 @@ var registryKinds = []registryKind{
 		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
 			return rec(reg.FindSenderIDByValue(ctx, k))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteSenderID(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteSenderID(ctx, k)
+		}},
 	{bawwab.KindChannel,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindChannels(ctx, bawwab.ChannelFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindChannelByCode(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteChannel(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindChannelByCode(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteChannel(ctx, k)
+		}},
 	{bawwab.KindCampaign,
 		func(ctx context.Context, reg bawwab.RegistryService, o, l int) ([]bawwab.Record, int, error) {
 			return recs(reg.FindCampaigns(ctx, bawwab.CampaignFilter{Offset: o, Limit: l}))
 		},
-		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) { return rec(reg.FindCampaignByID(ctx, k)) },
-		func(ctx context.Context, reg bawwab.RegistryService, k string) error { return reg.DeleteCampaign(ctx, k) }},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) (bawwab.Record, error) {
+			return rec(reg.FindCampaignByID(ctx, k))
+		},
+		func(ctx context.Context, reg bawwab.RegistryService, k string) error {
+			return reg.DeleteCampaign(ctx, k)
+		}},
 }
 
 func lookupKind(name string) (*registryKind, error) {
