@@ -46,6 +46,8 @@ func fmtCount(v float64) string {
 		return fmt.Sprintf("%.0fk", v/1e3)
 	case v >= 1e3:
 		return fmt.Sprintf("%.1fk", v/1e3)
+	case v != math.Trunc(v):
+		return fmt.Sprintf("%.1f", v)
 	}
 	return fmt.Sprintf("%.0f", v)
 }
@@ -169,7 +171,7 @@ func hbars(title string, rows []bar) template.HTML {
 	const rowH, labelW = 24, 200
 	h := max(len(rows), 1)*rowH + 8
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s"><title>%s</title>`, chartW, h, template.HTMLEscapeString(title), template.HTMLEscapeString(title))
+	fmt.Fprintf(&b, `<svg class="chart hbars" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s"><title>%s</title>`, chartW, h, template.HTMLEscapeString(title), template.HTMLEscapeString(title))
 	if len(rows) == 0 {
 		fmt.Fprintf(&b, `<text class="xlab" x="%d" y="18">—</text>`, chartW/2)
 	}
