@@ -1,0 +1,12 @@
+package subscriber
+
+// MissingTexts returns the keys of the French texts that language l lacks.
+func MissingTexts(l string) []string {
+	var out []string
+	for k := range messages["fr"] {
+		if _, ok := messages[l][k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
