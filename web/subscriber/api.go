@@ -257,14 +257,10 @@ func (s *Server) apiBrands(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	type out struct {
-		brand
-		Stopped bool `json:"stopped"`
-	}
-	list := []out{}
+	list := []brandState{}
 	for _, b := range v.Brands {
 		b.Senders = nonNil(b.Senders)
-		list = append(list, out{b.brand, b.Stopped})
+		list = append(list, b)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"brands": list, "more": v.More})
 }

@@ -1,5 +1,10 @@
 package subscriber
 
+import (
+	"crypto/rand"
+	"encoding/json"
+)
+
 // MissingTexts returns the keys of the French texts that language l lacks.
 func MissingTexts(l string) []string {
 	var out []string
@@ -10,3 +15,8 @@ func MissingTexts(l string) []string {
 	}
 	return out
 }
+
+var cryptoRand = rand.Reader
+
+func jsonMarshal(v any) ([]byte, error)       { return json.Marshal(v) }
+func jsonMarshalIndent(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }

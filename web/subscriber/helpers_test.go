@@ -266,7 +266,6 @@ type api struct {
 	t     testing.TB
 	e     *env
 	token string
-	addr  string
 }
 
 func (e *env) api(t testing.TB) *api { return &api{t: t, e: e} }
@@ -314,16 +313,20 @@ type apiErr struct {
 }
 
 // signIn proves a number through the API and keeps the token.
-func (a *api) signIn(number string) {
+func (a *api) signIn(number string, typed ...string) {
 	a.t.Helper()
 	var e apiErr
-	if st, _ := a.do("POST", "/api/v1/subscriber/code", map[string]string{"msisdn": number}, &e); st != http.StatusAccepted {
+	as := number
+	if len(typed) > 0 {
+		as = typed[0]
+	}
+	if st, _ := a.do("POST", "/api/v1/subscriber/code", map[string]string{"msisdn": as}, &e); st != http.StatusAccepted {
 		a.t.Fatalf("request code: %d %+v", st, e)
 	}
 	var s struct {
 		Token string `json:"token"`
 	}
-	if st, _ := a.do("POST", "/api/v1/subscriber/session", map[string]string{"msisdn": number, "code": a.e.sender.lastCode(a.t, number)}, &s); st != http.StatusCreated || s.Token == "" {
+	if st, _ := a.do("POST", "/api/v1/subscriber/session", map[string]string{"msisdn": as, "code": a.e.sender.lastCode(a.t, number)}, &s); st != http.StatusCreated || s.Token == "" {
 		a.t.Fatalf("verify: %d", st)
 	}
 	a.token = s.Token
