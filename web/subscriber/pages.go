@@ -252,9 +252,9 @@ func flash(p *page, o *bawwab.Opposition, name string) string {
 	case o.Scope.Kind == bawwab.ScopeNational:
 		return p.T("done.start.all")
 	case o.Action == bawwab.ActionStop:
-		return p.Tf("done.stop", name)
+		return p.Tf("done.stop", isolate(name))
 	}
-	return p.Tf("done.start", name)
+	return p.Tf("done.start", isolate(name))
 }
 
 func (s *Server) pageRequestCode(w http.ResponseWriter, r *http.Request) {

@@ -53,7 +53,7 @@ func TestPagesSignInStopAndReceipt(t *testing.T) {
 		t.Fatalf("stop: %d %s\n%s", st, loc, body)
 	}
 	_, body = b.get(loc)
-	if !strings.Contains(body, "Atlas Market ne vous enverra plus de SMS commerciaux") || !strings.Contains(body, "/subscriber/receipts/") {
+	if !strings.Contains(body, "Atlas Market\u2069 ne vous enverra plus de SMS commerciaux") || !strings.Contains(body, "/subscriber/receipts/") {
 		t.Errorf("no confirmation after STOP:\n%s", body)
 	}
 	// Enforced: the register has the STOP in force.
