@@ -3,10 +3,14 @@ package subscriber
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -169,18 +173,39 @@ func (s *Server) cookieSession(r *http.Request) *session {
 	return x
 }
 
-// anonymous returns the request's session, making an anonymous one when
-// there is none.
-func (s *Server) anonymous(w http.ResponseWriter, r *http.Request) (*session, error) {
-	if x := s.cookieSession(r); x != nil {
-		return x, nil
+// preToken returns the CSRF token of a visitor without a session: the
+// HMAC of a random value kept in a cookie of its own. Nothing is stored
+// until a code is sent, so that visitors who only look cost no memory.
+func (s *Server) preToken(w http.ResponseWriter, r *http.Request) (string, error) {
+	name := s.cookieName() + "-pre"
+	if c, err := r.Cookie(name); err == nil && len(c.Value) == 43 {
+		return s.preMAC(c.Value), nil
 	}
-	x, err := s.sessions.create(s.opts.Rand, session{}, s.opts.Now())
+	v, err := randomToken(s.opts.Rand)
 	if err != nil {
-		return nil, busy(err)
+		return "", internal(err)
 	}
-	s.setCookie(w, x.id, 0)
-	return x, nil
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: v, Path: "/", HttpOnly: true,
+		Secure: !s.opts.InsecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	return s.preMAC(v), nil
+}
+
+func (s *Server) preMAC(v string) string {
+	m := hmac.New(sha256.New, s.codes.key)
+	io.WriteString(m, "csrf\x00")
+	io.WriteString(m, v)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkPreToken checks a posted token against the visitor's cookie.
+func (s *Server) checkPreToken(r *http.Request) bool {
+	c, err := r.Cookie(s.cookieName() + "-pre")
+	if err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.preMAC(c.Value))) == 1
 }
 
 func busy(err error) *failure {
@@ -190,12 +215,20 @@ func busy(err error) *failure {
 	return internal(err)
 }
 
-// checkForm reads a posted form (small) and checks its CSRF token against
-// the session's.
-func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, x *session) bool {
+// parseForm reads a posted form, small.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		s.renderError(w, r, http.StatusBadRequest, reasonBadRequest)
+		return false
+	}
+	return true
+}
+
+// checkForm reads a posted form (small) and checks its CSRF token against
+// the session's.
+func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, x *session) bool {
+	if !s.parseForm(w, r) {
 		return false
 	}
 	if x == nil || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(x.csrf)) != 1 {
@@ -206,12 +239,18 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, x *session) b
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
-	x, err := s.anonymous(w, r)
-	if err != nil {
-		s.renderFailure(w, r, err)
+	x := s.cookieSession(r)
+	p := s.newPage(w, r, x)
+	if x == nil {
+		tok, err := s.preToken(w, r)
+		if err != nil {
+			s.renderFailure(w, r, err)
+			return
+		}
+		p.CSRF = tok
+		s.render(w, http.StatusOK, "start", p)
 		return
 	}
-	p := s.newPage(w, r, x)
 	if x.number == "" {
 		if r.URL.Query().Has("other") {
 			s.sessions.update(x.id, func(x *session) { x.pending = "" })
@@ -259,7 +298,14 @@ func flash(p *page, o *bawwab.Opposition, name string) string {
 
 func (s *Server) pageRequestCode(w http.ResponseWriter, r *http.Request) {
 	x := s.cookieSession(r)
-	if !s.checkForm(w, r, x) {
+	if x != nil {
+		if !s.checkForm(w, r, x) {
+			return
+		}
+	} else if !s.parseForm(w, r) {
+		return
+	} else if !s.checkPreToken(r) {
+		s.renderError(w, r, http.StatusForbidden, reasonCSRF)
 		return
 	}
 	number, err := s.requestCode(r.Context(), r.PostForm.Get("msisdn"), s.opts.ClientAddress(r))
@@ -273,11 +319,28 @@ func (s *Server) pageRequestCode(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(f.retryAfter/time.Second)))
 		}
 		p := s.newPage(w, r, x)
+		if x == nil {
+			p.CSRF = r.PostForm.Get("csrf") // checked above
+		}
 		p.Error = f.reason
 		s.render(w, f.status, "start", p)
 		return
 	}
-	s.sessions.update(x.id, func(x *session) { x.pending = number })
+	if x != nil && x.number == "" {
+		s.sessions.update(x.id, func(x *session) { x.pending = number })
+	} else {
+		// A session is stored only now, for a visitor whose request for a
+		// code passed the rate limits.
+		if x != nil {
+			s.sessions.delete(x.id)
+		}
+		nx, err := s.sessions.create(s.opts.Rand, session{pending: number}, s.opts.Now())
+		if err != nil {
+			s.renderFailure(w, r, busy(err))
+			return
+		}
+		s.setCookie(w, nx.id, 0)
+	}
 	http.Redirect(w, r, "/subscriber/verify", http.StatusSeeOther)
 }
 

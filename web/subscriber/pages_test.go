@@ -257,18 +257,34 @@ func TestPagesHeadersAndStatic(t *testing.T) {
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP %q", csp)
 	}
-	var cookie *http.Cookie
-	for _, c := range resp.Cookies() {
-		if c.Name == "__Host-bawwab-sub" {
-			cookie = c
+	checkCookie := func(resp *http.Response, name string) {
+		t.Helper()
+		var cookie *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == name {
+				cookie = c
+			}
+		}
+		if cookie == nil || !cookie.Secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" || len(cookie.Value) != 43 {
+			t.Errorf("cookie %s: %+v", name, cookie)
 		}
 	}
-	if cookie == nil || !cookie.Secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Path != "/" {
-		t.Errorf("session cookie %+v", cookie)
+	// A visitor gets only the CSRF cookie; the session starts with a code
+	// sent, and holds no number.
+	checkCookie(resp, "__Host-bawwab-sub-pre")
+	b.get("/subscriber/")
+	form := url.Values{"msisdn": {numberA}, "csrf": {b.csrf}}
+	req, _ := http.NewRequest("POST", e.ts.URL+"/subscriber/code", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.Contains(cookie.Value, "212") && len(cookie.Value) < 40 {
-		t.Errorf("cookie value %q", cookie.Value)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("code: %d", resp.StatusCode)
 	}
+	checkCookie(resp, "__Host-bawwab-sub")
 	resp, err = b.c.Get(e.ts.URL + "/subscriber/static/style.css")
 	if err != nil {
 		t.Fatal(err)
