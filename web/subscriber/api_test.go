@@ -337,7 +337,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 	for path, ops := range doc.Paths {
 		for method := range ops {
-			p := "/api/v1/subscriber" + strings.ReplaceAll(path, "{seq}", "1")
+			p := strings.ReplaceAll(path, "{seq}", "1")
 			var ae apiErr
 			var body any
 			if method == "post" {
@@ -347,6 +347,15 @@ func TestOpenAPI(t *testing.T) {
 			if ae.Error.Message == "no such endpoint" {
 				t.Errorf("%s %s is not served", method, path)
 			}
+		}
+	}
+	// And every route of the API is in the document.
+	for _, r := range []string{"post /api/v1/subscriber/code", "post /api/v1/subscriber/session", "delete /api/v1/subscriber/session",
+		"get /api/v1/subscriber/oppositions", "post /api/v1/subscriber/oppositions", "get /api/v1/subscriber/brands",
+		"get /api/v1/subscriber/receipts/{seq}", "get /api/v1/subscriber/receipt-key", "post /api/v1/subscriber/receipts/verify"} {
+		m, p, _ := strings.Cut(r, " ")
+		if doc.Paths[p][m] == nil {
+			t.Errorf("%s is not documented", r)
 		}
 	}
 	var served map[string]any

@@ -90,6 +90,17 @@ func (p *page) Date(t time.Time) string { return isolate(date(t, p.loc)) }
 // Join lists sender IDs.
 func (p *page) Join(v []string) string { return isolate(strings.Join(v, ", ")) }
 
+// ScopeName names a scope in the page's language.
+func (p *page) ScopeName(st scopeState) string {
+	switch {
+	case st.Scope == "national":
+		return p.T("national")
+	case strings.HasPrefix(st.Scope, "provider:"):
+		return st.Name + p.T("provider.all")
+	}
+	return st.Name
+}
+
 // LangURL is the link of the language switch.
 func (p *page) LangURL(code string) string {
 	return p.path + "?lang=" + url.QueryEscape(code)

@@ -3,6 +3,7 @@ package subscriber_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -307,5 +308,68 @@ func TestSendFailure(t *testing.T) {
 	st, _, body := b.post("/subscriber/code", url.Values{"msisdn": {numberA}})
 	if st != http.StatusBadGateway || !strings.Contains(body, "pas pu être envoyé") {
 		t.Errorf("send failure: %d\n%s", st, body)
+	}
+}
+
+// An opposition recorded elsewhere (STOP to a provider's own short code)
+// shows on the page with the provider's name, and START lifts it.
+func TestPagesProviderScope(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := &bawwab.Opposition{MSISDN: numberA, Scope: bawwab.Scope{Kind: bawwab.ScopeProvider, ID: "atlasvas"}, Action: bawwab.ActionStop, At: e.clock.Now().Add(-time.Hour), Channel: "5050"}
+	if err := e.store.Oppositions.RecordOpposition(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser(t)
+	b.signIn(numberA, numberA)
+	_, body := b.get("/subscriber/?lang=en")
+	if !strings.Contains(body, "Atlas VAS SARL (all its brands)") {
+		t.Fatalf("provider opposition not shown:\n%s", body)
+	}
+	st, loc, _ := b.post("/subscriber/oppositions", url.Values{"scope": {"provider:atlasvas"}, "action": {"start"}})
+	if st != http.StatusSeeOther || !strings.Contains(loc, "done=") {
+		t.Fatalf("start: %d %s", st, loc)
+	}
+	in, _ := e.store.Oppositions.FindOppositionsInForce(ctx, numberA)
+	if len(in) != 0 {
+		t.Errorf("still in force: %+v", in)
+	}
+	_, body = b.get(loc)
+	if !strings.Contains(body, "you will receive commercial SMS from \u2066Atlas VAS SARL\u2069 again") {
+		t.Errorf("confirmation:\n%s", body)
+	}
+}
+
+// With many brands, the page shows 50 and says how many more; a search
+// by name or sender ID finds the others.
+func TestPagesManyBrands(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := range 120 {
+		id := fmt.Sprintf("brand-%03d", i)
+		if err := e.store.Registry.CreateAdvertiser(ctx, &bawwab.Advertiser{ID: id, Name: fmt.Sprintf("Brand %03d", i), ProviderIDs: []string{"atlasvas"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.Registry.CreateSenderID(ctx, &bawwab.SenderID{Value: "PROMO119", ProviderID: "atlasvas", AdvertiserID: "brand-119", Category: bawwab.CategoryCommercial}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser(t)
+	b.signIn(numberA, numberA)
+	_, body := b.get("/subscriber/?lang=en")
+	if n := strings.Count(body, `name="scope" value="advertiser:`); n != 50 {
+		t.Errorf("%d brands shown, want 50", n)
+	}
+	if !strings.Contains(body, "73 more brands") {
+		t.Error("no count of the others")
+	}
+	_, body = b.get("/subscriber/?q=promo119")
+	if strings.Count(body, `value="advertiser:`) != 1 || !strings.Contains(body, "Brand 119") {
+		t.Errorf("search by sender ID:\n%s", body)
+	}
+	// The search is kept across a STOP.
+	st, loc, _ := b.post("/subscriber/oppositions", url.Values{"scope": {"advertiser:brand-119"}, "action": {"stop"}, "q": {"promo119"}})
+	if st != http.StatusSeeOther || !strings.Contains(loc, "q=promo119") {
+		t.Errorf("stop: %d %s", st, loc)
 	}
 }
