@@ -2,14 +2,17 @@ package subscriber_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/web/subscriber"
 )
 
@@ -361,5 +364,40 @@ func TestOpenAPI(t *testing.T) {
 	var served map[string]any
 	if st, _ := a.do("GET", "/api/v1/subscriber/openapi.json", nil, &served); st != 200 || served["openapi"] == nil {
 		t.Errorf("served document: %d", st)
+	}
+}
+
+func TestAPIBrandSearch(t *testing.T) {
+	e := newEnv(t)
+	a := e.api(t)
+	a.signIn(numberA)
+	type brands struct {
+		Brands []struct {
+			ID string `json:"id"`
+		} `json:"brands"`
+		More int `json:"more"`
+	}
+	for q, want := range map[string]string{
+		"Dar L'bahja": "dar-lbahja",
+		"DÂR":         "dar-lbahja",
+		"سوق":         "souk-nour",
+		"atlasmkt":    "atlas-market",
+		"atlas-mar":   "atlas-market",
+	} {
+		var b brands
+		a.do("GET", "/api/v1/subscriber/brands?q="+url.QueryEscape(q), nil, &b)
+		if len(b.Brands) != 1 || b.Brands[0].ID != want {
+			t.Errorf("%q finds %+v, want %s", q, b, want)
+		}
+	}
+	// A brand declared a moment ago can be stopped at once.
+	var all brands
+	a.do("GET", "/api/v1/subscriber/brands", nil, &all)
+	if err := e.store.Registry.CreateAdvertiser(context.Background(), &bawwab.Advertiser{ID: "new-brand", Name: "New", ProviderIDs: []string{"atlasvas"}}); err != nil {
+		t.Fatal(err)
+	}
+	var c change
+	if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "advertiser:new-brand", "action": "stop"}, &c); st != 201 {
+		t.Errorf("stop a new brand: %d", st)
 	}
 }

@@ -17,9 +17,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/msisdn"
+	"github.com/bawwab/bawwab/textcheck"
 )
 
 // Sender sends an SMS: the gateway implements it. The server sends the
@@ -415,6 +417,17 @@ func (s *Server) brands(ctx context.Context) (*catalog, error) {
 	if s.brandCache != nil && now.Sub(s.brandAt) < 30*time.Second && !now.Before(s.brandAt) {
 		return s.brandCache, nil
 	}
+	return s.loadBrands(ctx, now)
+}
+
+// refreshBrands reads the advertisers now.
+func (s *Server) refreshBrands(ctx context.Context) (*catalog, error) {
+	s.brandMu.Lock()
+	defer s.brandMu.Unlock()
+	return s.loadBrands(ctx, s.opts.Now())
+}
+
+func (s *Server) loadBrands(ctx context.Context, now time.Time) (*catalog, error) {
 	ads, _, err := s.opts.Registry.FindAdvertisers(ctx, bawwab.AdvertiserFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("list advertisers: %w", err)
@@ -431,7 +444,7 @@ func (s *Server) brands(ctx context.Context) (*catalog, error) {
 	for _, a := range ads {
 		b := brand{ID: a.ID, Name: cmp.Or(a.Name, a.ID), Senders: senders[a.ID]}
 		slices.Sort(b.Senders)
-		b.search = strings.ToLower(b.Name + "\x00" + b.ID + "\x00" + strings.Join(b.Senders, "\x00"))
+		b.search = fold(b.Name) + "\x00" + fold(b.ID) + "\x00" + fold(strings.Join(b.Senders, "\x00"))
 		c.list = append(c.list, b)
 	}
 	slices.SortFunc(c.list, func(a, b brand) int {
@@ -442,6 +455,18 @@ func (s *Server) brands(ctx context.Context) (*catalog, error) {
 	}
 	s.brandCache, s.brandAt = c, now
 	return c, nil
+}
+
+// fold reduces a name to what a search compares: letters and digits,
+// without case, accents or the variants of Arabic letters ("Dar
+// L'bahja" finds "dar-lbahja"); a NUL separates the parts of a list.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 0 || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, textcheck.Normalize(s))
 }
 
 // scopeName names a scope for people.
@@ -469,6 +494,12 @@ func (s *Server) change(ctx context.Context, number string, scope bawwab.Scope, 
 	c, err := s.brands(ctx)
 	if err != nil {
 		return nil, false, internal(err)
+	}
+	if _, ok := c.byID[scope.ID]; !ok && scope.Kind == bawwab.ScopeAdvertiser {
+		// A brand declared since the list was read.
+		if c, err = s.refreshBrands(ctx); err != nil {
+			return nil, false, internal(err)
+		}
 	}
 	if scope.Kind == bawwab.ScopeAdvertiser {
 		if _, ok := c.byID[scope.ID]; !ok {
@@ -619,7 +650,7 @@ func (s *Server) state(ctx context.Context, c *catalog, o *bawwab.Opposition) sc
 // contains query (all when empty), at most maxBrandsShown, and how many
 // more matched.
 func matchBrands(c *catalog, query string, stopped map[string]bool) ([]brandState, int) {
-	q := strings.ToLower(strings.TrimSpace(query))
+	q := fold(query)
 	var out []brandState
 	more := 0
 	for _, b := range c.list {
