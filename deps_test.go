@@ -50,6 +50,7 @@ var importRules = map[string]struct {
 		"github.com/jackc/pgx/v5",
 		"golang.org/x/mod/sumdb/", // the ledger's stored hashes (tlog.Hash)
 	}},
+	"web/subscriber":    {module: []string{"", "msisdn", "textcheck"}},
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},
 	"proxy": {module: []string{"", "smpp", "compliance", "msisdn", "mo", "complaint", "sanction", "internal/secret"}, outside: []string{
