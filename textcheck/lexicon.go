@@ -347,10 +347,21 @@ func filterKey(w []byte) uint32 {
 	return (uint32(len(w))*31 + uint32(w[0])*7 + uint32(w[len(w)-1])) & (1<<12 - 1)
 }
 
+// kwStart has, for each first byte of a keyword, a bit set for each of its
+// lengths (31 standing for 31 and more): the first, cheapest sieve of the
+// tokenizer. A word of at least 7 bytes that starts with 's' or 'a' passes,
+// for the keywords glued to their number ("stop5050", "arret3030").
+var kwStart = func() (t [256]uint32) {
+	t['s'] = 0xFFFFFF80
+	t['a'] = 0xFFFFFF80
+	return t
+}()
+
 func (f *filter) add(w []byte, r role) {
 	if r&(rKeyword|rKeywordCaps) == 0 || len(w) == 0 {
 		return
 	}
+	kwStart[w[0]] |= 1 << min(len(w), 31)
 	k := filterKey(w)
 	f.bits[k/64] |= 1 << (k % 64)
 }

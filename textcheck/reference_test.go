@@ -206,11 +206,7 @@ func referenceTokenize(toks []token, b []byte) []token {
 			i++
 			kind = tokPunct
 		}
-		cand := false
-		if kind <= tokArabic {
-			w := b[start:i]
-			cand = kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
-		}
+		cand := mayBeKeyword(b[start:i], kind)
 		toks[nt] = token{s: int32(start), e: int32(i), kind: kind, glued: glued, cand: cand}
 		nt++
 		glued = true

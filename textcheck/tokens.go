@@ -81,8 +81,23 @@ var latinWordByte = func() (t [256]bool) {
 }()
 
 // tokenize appends the tokens of the normalised text b to toks.
+//
+// It is a hot loop of every check, written for the compiler: the end of b
+// is marked by a space written just past it (in b's spare capacity, or in
+// a copy when there is none), so that the loops over the bytes of a word
+// test one table and no bound; the space after a token (there is never
+// more than one in a normalised form) is skipped with the token; a token
+// is written field by field in place; and a word is looked up in the
+// keyword filter only when its first byte and length are a keyword's.
+// It gives the tokens the plain reference gives (reference_test.go).
 func tokenize(toks []token, b []byte) []token {
 	n := len(b)
+	if cap(b) == n {
+		b = append(b[:n:n], ' ')
+	} else {
+		b = b[:n+1]
+		b[n] = ' '
+	}
 	// A text has at most one token a byte: write them by index.
 	nt := len(toks)
 	if cap(toks)-nt < n {
@@ -94,14 +109,20 @@ func tokenize(toks []token, b []byte) []token {
 	glued := false
 	for i := 0; i < n; {
 		start := i
-		var kind tokKind
-		switch byteClass[b[i]] {
-		case clSpace:
-			glued = false
-			i++
-			continue
+		c := b[i]
+		i++
+		kind := tokWord
+		cand := false
+		switch byteClass[c] {
+		case clLetter, clOther, clCont:
+			for latinWordByte[b[i]] { // the space after b ends the loop
+				i++
+			}
+			if kwStart[c]>>min(i-start, 31)&1 != 0 {
+				cand = mayBeKeyword(b[start:i], tokWord)
+			}
 		case clArabic:
-			i += 2 // every rune of the Arabic blocks is two bytes long
+			i++ // every rune of the Arabic blocks is two bytes long
 			for i < n && isArabicLead(b[i]) {
 				i += 2
 			}
@@ -109,36 +130,47 @@ func tokenize(toks []token, b []byte) []token {
 				i = n
 			}
 			kind = tokArabic
+			if kwStart[c]>>min(i-start, 31)&1 != 0 {
+				cand = mayBeKeyword(b[start:i], tokArabic)
+			}
 		case clDigit:
-			i++
-			for i < n && b[i]-'0' < 10 {
+			for b[i]-'0' < 10 {
 				i++
 			}
-			kind = tokNum
-			if i < n && latinWordByte[b[i]] { // 3la, 10h, 2x1
-				kind = tokWord
-				for i < n && latinWordByte[b[i]] {
-					i++
-				}
+			if !latinWordByte[b[i]] {
+				kind = tokNum
+				break
 			}
-		case clLetter, clOther, clCont:
-			i++
-			for i < n && latinWordByte[b[i]] {
+			for latinWordByte[b[i]] { // 3la, 10h, 2x1
 				i++
 			}
-			kind = tokWord
+			if kwStart[c]>>min(i-start, 31)&1 != 0 {
+				cand = mayBeKeyword(b[start:i], tokWord)
+			}
+		case clSpace: // only at the start of a text that is not normalised
+			glued = false
+			continue
 		default: // clPunct, clRemoved
-			i++
 			kind = tokPunct
 		}
-		cand := false
-		if kind <= tokArabic {
-			w := b[start:i]
-			cand = kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
-		}
-		toks[nt] = token{s: int32(start), e: int32(i), kind: kind, glued: glued, cand: cand}
+		tk := &toks[nt]
+		tk.s, tk.e, tk.kind, tk.glued, tk.cand = int32(start), int32(i), kind, glued, cand
 		nt++
 		glued = true
+		if b[i] == ' ' {
+			i++
+			glued = false
+		}
 	}
 	return toks[:nt]
+}
+
+// mayBeKeyword tells the finder whether word w (of kind tokWord or
+// tokArabic) may be an opt-out keyword, or a keyword glued to its number
+// ("stop5050"): it looks only at those.
+func mayBeKeyword(w []byte, kind tokKind) bool {
+	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>min(len(w), 31)&1 == 0 {
+		return false
+	}
+	return kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
 }
