@@ -325,7 +325,7 @@ func buildLexicon() {
 // apostrophes and hyphens as the matcher skips them.
 func phraseWords(text string) []string {
 	n := Normalize(text)
-	toks := tokenize(nil, []byte(n))
+	toks := tokenize(nil, []byte(n), nil)
 	var words []string
 	for _, t := range toks {
 		w := n[t.s:t.e]

@@ -51,6 +51,7 @@ type Text struct {
 	// costs next to nothing.
 	anchors []anchor
 	toks    []token
+	cands   []int32 // the tokens marked cand, for the finder
 }
 
 type anchor struct{ norm, src int32 }
@@ -200,7 +201,8 @@ func (t *Text) Reset(src string) {
 		o--
 	}
 	t.norm, t.anchors = out[:o], anc
-	t.toks = tokenize(t.toks[:0], t.norm)
+	t.cands = t.cands[:0]
+	t.toks = tokenize(t.toks[:0], t.norm, &t.cands)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s

@@ -1,6 +1,7 @@
 package textcheck
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -147,6 +148,15 @@ func checkText(t *testing.T, s string) {
 		if want[i] != x.toks[i] {
 			t.Fatalf("%q: token %d is %+v, tokenize finds %+v", s, i, x.toks[i], want[i])
 		}
+	}
+	var cands []int32
+	for i, tk := range x.toks {
+		if tk.cand {
+			cands = append(cands, int32(i))
+		}
+	}
+	if fmt.Sprint(cands) != fmt.Sprint(x.cands) {
+		t.Fatalf("%q: candidates %v, the tokens mark %v", s, x.cands, cands)
 	}
 	prev := 0
 	for i := 0; i < len(norm); i++ {

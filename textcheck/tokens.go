@@ -80,7 +80,8 @@ var latinWordByte = func() (t [256]bool) {
 	return t
 }()
 
-// tokenize appends the tokens of the normalised text b to toks.
+// tokenize appends the tokens of the normalised text b to toks, and the
+// index of every token marked cand to *cands (when cands is not nil).
 //
 // It is a hot loop of every check, written for the compiler: the end of b
 // is marked by a space written just past it (in b's spare capacity, or in
@@ -90,7 +91,7 @@ var latinWordByte = func() (t [256]bool) {
 // is written field by field in place; and a word is looked up in the
 // keyword filter only when its first byte and length are a keyword's.
 // It gives the tokens the plain reference gives (reference_test.go).
-func tokenize(toks []token, b []byte) []token {
+func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	n := len(b)
 	if cap(b) == n {
 		b = append(b[:n:n], ' ')
@@ -155,6 +156,9 @@ func tokenize(toks []token, b []byte) []token {
 		}
 		tk := &toks[nt]
 		tk.s, tk.e, tk.kind, tk.glued, tk.cand = int32(start), int32(i), kind, glued, cand
+		if cand && cands != nil {
+			*cands = append(*cands, int32(nt))
+		}
 		nt++
 		glued = true
 		if b[i] == ' ' {
