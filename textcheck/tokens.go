@@ -101,26 +101,28 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	}
 	// A text has at most one token a byte: write them by index.
 	nt := len(toks)
+	first := nt
 	if cap(toks)-nt < n {
 		grown := make([]token, nt, nt+n+n/2+8)
 		copy(grown, toks)
 		toks = grown
 	}
 	toks = toks[:cap(toks)]
+	// The words that pass the first sieve, looked at again after the loop:
+	// a call inside it would make the compiler keep its variables in
+	// memory rather than in registers.
+	var sieved [16]int32
+	ns := 0
 	glued := false
 	for i := 0; i < n; {
 		start := i
 		c := b[i]
 		i++
 		kind := tokWord
-		cand := false
 		switch byteClass[c] {
 		case clLetter, clOther, clCont:
 			for latinWordByte[b[i]] { // the space after b ends the loop
 				i++
-			}
-			if kwStart[c]>>min(i-start, 31)&1 != 0 {
-				cand = mayBeKeyword(b[start:i], tokWord)
 			}
 		case clArabic:
 			i++ // every rune of the Arabic blocks is two bytes long
@@ -131,9 +133,6 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 				i = n
 			}
 			kind = tokArabic
-			if kwStart[c]>>min(i-start, 31)&1 != 0 {
-				cand = mayBeKeyword(b[start:i], tokArabic)
-			}
 		case clDigit:
 			for b[i]-'0' < 10 {
 				i++
@@ -145,20 +144,20 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			for latinWordByte[b[i]] { // 3la, 10h, 2x1
 				i++
 			}
-			if kwStart[c]>>min(i-start, 31)&1 != 0 {
-				cand = mayBeKeyword(b[start:i], tokWord)
-			}
 		case clSpace: // only at the start of a text that is not normalised
 			glued = false
 			continue
 		default: // clPunct, clRemoved
 			kind = tokPunct
 		}
-		tk := &toks[nt]
-		tk.s, tk.e, tk.kind, tk.glued, tk.cand = int32(start), int32(i), kind, glued, cand
-		if cand && cands != nil {
-			*cands = append(*cands, int32(nt))
+		if kind <= tokArabic && kwStart[c]>>min(i-start, 31)&1 != 0 {
+			if ns < len(sieved) {
+				sieved[ns] = int32(nt)
+			}
+			ns++
 		}
+		tk := &toks[nt]
+		tk.s, tk.e, tk.kind, tk.glued, tk.cand = int32(start), int32(i), kind, glued, false
 		nt++
 		glued = true
 		if b[i] == ' ' {
@@ -166,7 +165,26 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			glued = false
 		}
 	}
-	return toks[:nt]
+	toks = toks[:nt]
+	mark := func(k int) {
+		tk := &toks[k]
+		if tk.kind <= tokArabic && mayBeKeyword(b[tk.s:tk.e], tk.kind) {
+			tk.cand = true
+			if cands != nil {
+				*cands = append(*cands, int32(k))
+			}
+		}
+	}
+	if ns <= len(sieved) {
+		for _, k := range sieved[:ns] {
+			mark(int(k))
+		}
+	} else {
+		for k := first; k < nt; k++ {
+			mark(k)
+		}
+	}
+	return toks
 }
 
 // mayBeKeyword tells the finder whether word w (of kind tokWord or
