@@ -150,12 +150,14 @@ func (t *Text) Reset(src string) {
 					out[o], out[o+1] = c, src[i+1]
 					o += 2
 					i += 2
-					for i+1 < n && src[i] >= 0xC2 && src[i] < 0xE0 && src[i+1]&0xC0 == 0x80 {
-						r := rune(src[i]&0x1F)<<6 | rune(src[i+1]&0x3F)
-						if foldTable.idx[r] != foldSame {
+					for i+1 < n {
+						// Both bytes at once: a lead 110xxxxx, a
+						// continuation 10xxxxxx, and a rune that stays.
+						x := uint(src[i]) | uint(src[i+1])<<8
+						if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
 							break
 						}
-						out[o], out[o+1] = src[i], src[i+1]
+						out[o], out[o+1] = byte(x), byte(x>>8)
 						o += 2
 						i += 2
 					}
@@ -366,6 +368,11 @@ var asciiFold256 = func() (t [256]byte) {
 	return t
 }()
 
+// same2 marks the runes of two bytes in UTF-8 (below U+0800) that
+// normalise to themselves, for the tight loop of Reset over Arabic; it is
+// filled with the fold table.
+var same2 [0x800]bool
+
 // foldTable holds the normalised form of every rune of the Basic
 // Multilingual Plane outside ASCII, built once on first use (a few
 // milliseconds): idx[r] is foldSame (the rune stays as it is), foldSpace,
@@ -411,6 +418,9 @@ func buildFoldTable() {
 		}
 	}
 	foldTable.idx = idx
+	for r := 0x80; r < 0x800; r++ {
+		same2[r] = idx[r] == foldSame
+	}
 	foldTable.pool = string(pool)
 	foldTable.math = make([]string, mathLast-mathFirst+1)
 	for r := rune(mathFirst); r <= mathLast; r++ {
