@@ -1,5 +1,7 @@
 package textcheck
 
+import "unsafe"
+
 // The finder and the classifier read the normalised text as tokens: words
 // of Latin script (which may hold digits: Darija in Latin letters writes
 // "3la", "w9ef"), words of Arabic script, numbers (ASCII digits only) and
@@ -114,19 +116,25 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	var sieved [16]int32
 	ns := 0
 	glued := false
+	// The loop reads b and writes toks through pointers: the bounds are
+	// checked above (n+1 bytes of b, the sentinel space included; room for
+	// n tokens), and the layout of token is checked by tokenLayout.
+	bp := unsafe.Pointer(unsafe.SliceData(b))
+	tp := unsafe.Pointer(unsafe.SliceData(toks))
+	at := func(i int) byte { return *(*byte)(unsafe.Add(bp, i)) }
 	for i := 0; i < n; {
 		start := i
-		c := b[i]
+		c := at(i)
 		i++
 		kind := tokWord
 		switch byteClass[c] {
 		case clLetter, clOther, clCont:
-			for latinWordByte[b[i]] { // the space after b ends the loop
+			for latinWordByte[at(i)] { // the space after b ends the loop
 				i++
 			}
 		case clArabic:
 			i++ // every rune of the Arabic blocks is two bytes long
-			for i < n && isArabicLead(b[i]) {
+			for i < n && isArabicLead(at(i)) {
 				i += 2
 			}
 			if i > n { // a truncated rune at the end
@@ -134,14 +142,14 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			}
 			kind = tokArabic
 		case clDigit:
-			for b[i]-'0' < 10 {
+			for at(i)-'0' < 10 {
 				i++
 			}
-			if !latinWordByte[b[i]] {
+			if !latinWordByte[at(i)] {
 				kind = tokNum
 				break
 			}
-			for latinWordByte[b[i]] { // 3la, 10h, 2x1
+			for latinWordByte[at(i)] { // 3la, 10h, 2x1
 				i++
 			}
 		case clSpace: // only at the start of a text that is not normalised
@@ -156,11 +164,11 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			}
 			ns++
 		}
-		tk := &toks[nt]
-		tk.s, tk.e, tk.kind, tk.glued, tk.cand = int32(start), int32(i), kind, glued, false
+		tk := (*token)(unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{})))
+		*tk = token{s: int32(start), e: int32(i), kind: kind, glued: glued}
 		nt++
 		glued = true
-		if b[i] == ' ' {
+		if at(i) == ' ' {
 			i++
 			glued = false
 		}
