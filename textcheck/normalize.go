@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -74,15 +75,17 @@ func (t *Text) Reset(src string) {
 		out = make([]byte, n+n/2+16)
 	}
 	o := 0
+	// The loops below read src and write out through pointers where the
+	// bounds are known: i < n, and o + (n - i) <= len(out) throughout (one
+	// byte out per byte in at most, until a longer form makes room).
+	srcp := unsafe.Pointer(unsafe.StringData(src))
 	anc := t.anchors[:0]
 	space := true // at the start, as after a space: leading spaces are dropped
 	for i := 0; i < n; {
 		// Eight bytes at a time while they are plain ASCII (see foldASCII8,
 		// written out here: a call would spill the loop's registers).
-		for i+8 <= n && o+8 <= len(out) {
-			w := src[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		for i+8 <= n {
+			x := binary.LittleEndian.Uint64(bytesAt(srcp, i, 8))
 			if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
 				break // beyond ASCII, or DEL
 			}
@@ -93,7 +96,7 @@ func (t *Text) Reset(src string) {
 				}
 			}
 			y := x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2
-			binary.LittleEndian.PutUint64(out[o:], y)
+			binary.LittleEndian.PutUint64(bytesAt(unsafe.Pointer(unsafe.SliceData(out)), o, 8), y)
 			o += 8
 			i += 8
 			space = y>>56 == ' '
@@ -112,12 +115,13 @@ func (t *Text) Reset(src string) {
 				// tight loop; a control, a second space or a byte beyond
 				// ASCII (asciiFold256 maps all three to at most ' ') goes
 				// back to the loop around.
+				op := unsafe.Pointer(unsafe.SliceData(out))
 				for i < n {
-					m = asciiFold256[src[i]]
-					if m <= ' ' && (m != ' ' || out[o-1] == ' ') {
+					m = asciiFold256[*(*byte)(unsafe.Add(srcp, i))]
+					if m <= ' ' && (m != ' ' || *(*byte)(unsafe.Add(op, o-1)) == ' ') {
 						break
 					}
-					out[o] = m
+					*(*byte)(unsafe.Add(op, o)) = m
 					o++
 					i++
 				}
@@ -150,14 +154,16 @@ func (t *Text) Reset(src string) {
 					out[o], out[o+1] = c, src[i+1]
 					o += 2
 					i += 2
+					op := unsafe.Pointer(unsafe.SliceData(out))
 					for i+1 < n {
 						// Both bytes at once: a lead 110xxxxx, a
 						// continuation 10xxxxxx, and a rune that stays.
-						x := uint(src[i]) | uint(src[i+1])<<8
+						x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
 						if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
 							break
 						}
-						out[o], out[o+1] = byte(x), byte(x>>8)
+						*(*byte)(unsafe.Add(op, o)) = byte(x)
+						*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
 						o += 2
 						i += 2
 					}
@@ -205,6 +211,12 @@ func (t *Text) Reset(src string) {
 	t.norm, t.anchors = out[:o], anc
 	t.cands = t.cands[:0]
 	t.toks = tokenize(t.toks[:0], t.norm, &t.cands)
+}
+
+// bytesAt returns the k bytes at offset i of the memory at p, which the
+// caller knows to be there.
+func bytesAt(p unsafe.Pointer, i, k int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(p, i)), k)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s
