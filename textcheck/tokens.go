@@ -164,8 +164,15 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			}
 			ns++
 		}
-		tk := (*token)(unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{})))
-		*tk = token{s: int32(start), e: int32(i), kind: kind, glued: glued}
+		// Two stores: the offsets, then kind, glued and cand (false) with
+		// the padding after them (tokenLayout checks the offsets).
+		tk := unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{}))
+		*(*[2]int32)(tk) = [2]int32{int32(start), int32(i)}
+		g := uint32(0)
+		if glued {
+			g = 1
+		}
+		*(*uint32)(unsafe.Add(tk, 8)) = uint32(kind) | g<<8 // little-endian: see tokenLayout
 		nt++
 		glued = true
 		if at(i) == ' ' {
@@ -194,6 +201,22 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	}
 	return toks
 }
+
+// tokenLayout holds when tokenize may write a token as it does: two int32
+// offsets, then kind, glued and cand in the bytes of a little-endian
+// uint32. The package's init panics otherwise (a big-endian machine, or a
+// change to token), so the tests fail at once.
+var tokenLayout = func() bool {
+	var tk token
+	*(*uint32)(unsafe.Pointer(&tk.kind)) = uint32(tokArabic) | 1<<8
+	ok := unsafe.Sizeof(tk) == 12 && unsafe.Offsetof(tk.e) == 4 && unsafe.Offsetof(tk.kind) == 8 &&
+		unsafe.Offsetof(tk.glued) == 9 && unsafe.Offsetof(tk.cand) == 10 &&
+		tk.kind == tokArabic && tk.glued && !tk.cand
+	if !ok {
+		panic("textcheck: the layout of token is not the one tokenize writes")
+	}
+	return ok
+}()
 
 // mayBeKeyword tells the finder whether word w (of kind tokWord or
 // tokArabic) may be an opt-out keyword, or a keyword glued to its number
