@@ -447,3 +447,23 @@ func TestAPIConcurrentSubscribers(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIChangeLimit(t *testing.T) {
+	e := newEnv(t, func(o *subscriber.Options) { o.Limits.ChangesPerNumber = 4 })
+	a := e.api(t)
+	a.signIn(numberA)
+	for i := range 4 {
+		action := []string{"stop", "start"}[i%2]
+		if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": action}, nil); st != 201 {
+			t.Fatalf("change %d: %d", i, st)
+		}
+	}
+	var ae apiErr
+	if st, h := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": "stop"}, &ae); st != 429 || ae.Error.Reason != "rate_limited" || h.Get("Retry-After") == "" {
+		t.Errorf("5th change: %d %+v", st, ae)
+	}
+	// Asking for what is already so is no change, and not counted.
+	if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": "start"}, nil); st != 200 {
+		t.Errorf("no-op: %d", st)
+	}
+}

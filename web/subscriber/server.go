@@ -54,6 +54,10 @@ type Limits struct {
 	// Window for one number (10) and from one client address (20); beyond
 	// them every attempt is refused until the window moves on.
 	FailuresPerNumber, FailuresPerAddress int
+	// ChangesPerNumber caps the STOPs and STARTs per Window for one
+	// number (60): a person makes a few, a script flooding the register
+	// and the ledger many.
+	ChangesPerNumber int
 	// SessionIdle and SessionLifetime end a session after that long
 	// without a request (30 minutes) or in any case (12 hours).
 	SessionIdle, SessionLifetime time.Duration
@@ -69,6 +73,7 @@ func (l *Limits) defaults() {
 	l.CodesPerAddress = cmp.Or(l.CodesPerAddress, 20)
 	l.FailuresPerNumber = cmp.Or(l.FailuresPerNumber, 10)
 	l.FailuresPerAddress = cmp.Or(l.FailuresPerAddress, 20)
+	l.ChangesPerNumber = cmp.Or(l.ChangesPerNumber, 60)
 	l.SessionIdle = cmp.Or(l.SessionIdle, 30*time.Minute)
 	l.SessionLifetime = cmp.Or(l.SessionLifetime, 12*time.Hour)
 	l.MaxSessions = cmp.Or(l.MaxSessions, 100_000)
@@ -126,6 +131,7 @@ type Server struct {
 
 	codesPerNumber, codesPerAddress       *limiter
 	failuresPerNumber, failuresPerAddress *limiter
+	changesPerNumber                      *limiter
 
 	brandMu    sync.Mutex
 	brandCache *catalog
@@ -198,6 +204,7 @@ func New(opts Options) (*Server, error) {
 	s.codesPerAddress = newLimiter(l.CodesPerAddress, l.Window)
 	s.failuresPerNumber = newLimiter(l.FailuresPerNumber, l.Window)
 	s.failuresPerAddress = newLimiter(l.FailuresPerAddress, l.Window)
+	s.changesPerNumber = newLimiter(l.ChangesPerNumber, l.Window)
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -518,6 +525,10 @@ func (s *Server) change(ctx context.Context, number string, scope bawwab.Scope, 
 	}
 	if (action == bawwab.ActionStop) == (current != nil) {
 		return current, false, nil
+	}
+	if !s.changesPerNumber.allow(number, s.opts.Now()) {
+		s.opts.Logger.Warn("subscriber: changes over the limit for a number", "number", mask(number))
+		return nil, false, &failure{status: http.StatusTooManyRequests, reason: reasonRateLimited, msg: "too many changes for this number; try again later", retryAfter: s.opts.Limits.Window}
 	}
 	o = &bawwab.Opposition{MSISDN: number, Scope: scope, Action: action, At: s.opts.Now().UTC().Truncate(time.Microsecond), Channel: channel}
 	if err := s.opts.Oppositions.RecordOpposition(ctx, o); err != nil {
