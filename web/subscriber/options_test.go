@@ -34,6 +34,7 @@ func TestNewOptions(t *testing.T) {
 		{func(o *subscriber.Options) { o.OppositionsLedgered = false }, "Ledger"},
 		{func(o *subscriber.Options) { o.ReceiptKey = nil }, "ReceiptKey"},
 		{func(o *subscriber.Options) { o.ReceiptKey = nil; o.ReceiptKeyFile = t.TempDir() }, "receipt key"},
+		{func(o *subscriber.Options) { o.TrustedOrigins = []string{"not an origin"} }, "trusted origin"},
 	} {
 		o := good
 		tc.edit(&o)

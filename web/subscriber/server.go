@@ -110,6 +110,11 @@ type Options struct {
 	// against (the host of RemoteAddr when nil); behind a reverse proxy,
 	// pass one that reads the proxy's header.
 	ClientAddress func(*http.Request) string
+	// TrustedOrigins are origins ("https://stopsms.ma") whose
+	// cross-origin form posts are accepted: needed only behind a reverse
+	// proxy that changes the Host header, for browsers that send Origin
+	// without Sec-Fetch-Site.
+	TrustedOrigins []string
 	// Location is the time zone of the dates on the pages
 	// (Africa/Casablanca, or UTC when the system lacks it).
 	Location *time.Location
@@ -205,10 +210,13 @@ func New(opts Options) (*Server, error) {
 	s.failuresPerNumber = newLimiter(l.FailuresPerNumber, l.Window)
 	s.failuresPerAddress = newLimiter(l.FailuresPerAddress, l.Window)
 	s.changesPerNumber = newLimiter(l.ChangesPerNumber, l.Window)
-	if err := s.parseTemplates(); err != nil {
+	var err error
+	if err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -218,7 +226,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // PublicKey is the key receipts are verified with.
 func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
 
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Pages.
 	mux.HandleFunc("GET /subscriber", func(w http.ResponseWriter, r *http.Request) {
@@ -250,6 +258,11 @@ func (s *Server) routes() http.Handler {
 		writeError(w, &failure{status: http.StatusNotFound, reason: reasonNotFound, msg: "no such endpoint"})
 	})
 	cop := http.NewCrossOriginProtection()
+	for _, o := range s.opts.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("subscriber: trusted origin: %w", err)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			writeError(w, &failure{status: http.StatusForbidden, reason: reasonCSRF, msg: "cross-origin request refused"})
@@ -257,7 +270,7 @@ func (s *Server) routes() http.Handler {
 		}
 		s.renderError(w, r, http.StatusForbidden, reasonCSRF)
 	}))
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(mux)), nil
 }
 
 func securityHeaders(h http.Handler) http.Handler {
