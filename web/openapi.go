@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// openAPI builds the OpenAPI 3.1 document of the registered routes: it is
+// made from the same table the routes are registered from, so that no
+// route goes undocumented.
+func (s *Server) openAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	for _, rt := range s.routes {
+		op := map[string]any{"summary": rt.summary, "operationId": opID(rt)}
+		if len(rt.roles) > 0 {
+			op["description"] = "Roles: " + rt.roles.String() + "."
+			op["security"] = []map[string][]string{{"session": {}}}
+		} else {
+			op["security"] = []map[string][]string{}
+		}
+		var params []map[string]any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+		}
+		for _, q := range rt.query {
+			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.doc, "schema": map[string]string{"type": "string"}})
+		}
+		if rt.method != "GET" && len(rt.roles) > 0 {
+			params = append(params, map[string]any{"name": CSRFHeader, "in": "header", "required": true, "description": "the csrf_token of the session", "schema": map[string]string{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.body != "" {
+			media := "application/json"
+			if rt.body == "text/csv" {
+				media = "text/csv"
+			}
+			op["requestBody"] = map[string]any{"required": true, "description": rt.body,
+				"content": map[string]any{media: map[string]any{"schema": map[string]string{"type": "object"}}}}
+		}
+		produces := rt.produces
+		if produces == "" {
+			produces = "application/json"
+		}
+		content := map[string]any{}
+		for _, m := range strings.Split(produces, ", ") {
+			content[m] = map[string]any{}
+		}
+		op["responses"] = map[string]any{
+			"200":     map[string]any{"description": "OK", "content": content},
+			"default": map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}},
+		}
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path][strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "Bawwab API", "version": "1",
+			"description": "The console's API: log in with POST /api/v1/login, keep the session cookie, and send the csrf_token it returns in the " + CSRFHeader + " header of every write. Errors are JSON: {\"error\": {\"code\", \"message\", \"field\"}}; the code is one of invalid, unauthorized, forbidden, not_found, conflict, not_implemented, rate_limited, internal."},
+		"paths": paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie}},
+			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
+				"properties": map[string]any{"code": map[string]string{"type": "string"}, "message": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"}}}}}},
+		},
+	}
+}
+
+func opID(rt route) string {
+	p := strings.TrimPrefix(rt.path, "/api/v1/")
+	p = pathParam.ReplaceAllString(p, "by_$1")
+	p = strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(p)
+	return strings.ToLower(rt.method) + "_" + p
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.openAPI())
+}

@@ -1,0 +1,248 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// loginForm logs in through the login page.
+func (e *env) loginForm(name, password string) (*client, int, string) {
+	e.t.Helper()
+	c := e.anonymous()
+	resp, err := c.http.PostForm(e.srv.URL+"/login", url.Values{"name": {name}, "password": {password}, "next": {"/providers"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusSeeOther {
+		// Read the CSRF token from a page's form.
+		_, b := c.get("/")
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b)
+		if m == nil {
+			e.t.Fatalf("no CSRF token on the overview: %s", b)
+		}
+		c.csrf = m[1]
+	}
+	return c, resp.StatusCode, resp.Header.Get("Location")
+}
+
+func TestLoginPage(t *testing.T) {
+	e := newEnv(t)
+	c := e.anonymous()
+	code, b := c.get("/providers")
+	if code != http.StatusSeeOther || !strings.HasPrefix(b, "") {
+		t.Fatalf("anonymous page: %d", code)
+	}
+	code, b = c.get("/login")
+	if code != 200 || !strings.Contains(b, `name="password"`) {
+		t.Fatalf("login page: %d %s", code, b)
+	}
+	_, code, _ = e.loginForm("inspector", "nope")
+	if code != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d", code)
+	}
+	a, code, loc := e.loginForm("inspector", "inspector")
+	if code != http.StatusSeeOther || loc != "/providers" {
+		t.Fatalf("login: %d %q", code, loc)
+	}
+	// A form without the CSRF token is refused.
+	tok := a.csrf
+	a.csrf = "forged"
+	if code, _ := a.form("/providers/atlasvas/measures", url.Values{"kind": {"warning"}, "reason": {"x"}}); code != 403 {
+		t.Fatalf("forged form: %d", code)
+	}
+	a.csrf = tok
+	if code, b := a.form("/logout", nil); code != http.StatusSeeOther || !strings.HasPrefix(b, "/login") {
+		t.Fatalf("logout: %d %s", code, b)
+	}
+	if code, _ := a.get("/"); code != http.StatusSeeOther {
+		t.Fatalf("after logout: %d", code)
+	}
+	// An open redirect is refused.
+	c2 := e.anonymous()
+	resp, err := c2.http.PostForm(e.srv.URL+"/login", url.Values{"name": {"inspector"}, "password": {"inspector"}, "next": {"//evil.example/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Location") != "/" {
+		t.Fatalf("next=//evil: %q", resp.Header.Get("Location"))
+	}
+}
+
+// TestPages renders every page for each role, in both languages.
+func TestPages(t *testing.T) {
+	e := newEnv(t)
+	pages := map[string][]string{
+		"inspector": {"/", "/providers", "/providers/atlasvas", "/registry", "/registry?kind=account", "/registry?kind=sender&offset=0", "/ledger",
+			"/ledger?provider=atlasvas&outcome=reject", "/ledger?number=0612345678", "/complaints", "/complaints?status=open", "/complaints/" + strconv.FormatInt(e.caseID, 10),
+			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital"},
+		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal"},
+		"iam.noc":  {"/", "/providers", "/providers/atlasvas", "/ledger?outcome=reject", "/complaints", "/reports"},
+	}
+	for user, paths := range pages {
+		c := e.login(user)
+		for _, lang := range []string{"fr", "en"} {
+			for _, p := range paths {
+				req, _ := http.NewRequest("GET", e.srv.URL+p, nil)
+				req.Header.Set("Accept-Language", lang)
+				resp, err := c.http.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sb strings.Builder
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := resp.Body.Read(buf)
+					sb.Write(buf[:n])
+					if err != nil {
+						break
+					}
+				}
+				resp.Body.Close()
+				b := sb.String()
+				if resp.StatusCode != 200 {
+					t.Errorf("%s %s %s: %d %s", user, lang, p, resp.StatusCode, b)
+					continue
+				}
+				if !strings.Contains(b, `<html lang="`+lang+`">`) {
+					t.Errorf("%s %s %s: not in %s", user, lang, p, lang)
+				}
+				if strings.Contains(b, "http://") || strings.Contains(b, "https://") || strings.Contains(b, "<script") {
+					t.Errorf("%s %s: external resource or script", user, p)
+				}
+			}
+		}
+	}
+	// The overview's charts have bars.
+	a := e.login("inspector")
+	_, b := a.get("/")
+	for _, id := range []string{"chart-hourly", "chart-daily", "chart-reasons", "chart-trend", "top-violators"} {
+		if !strings.Contains(b, `id="`+id+`"`) {
+			t.Errorf("overview lacks %s", id)
+		}
+	}
+	if n := strings.Count(b, `<rect class="s-accepted"`); n < 15 {
+		t.Errorf("overview has %d accepted bars", n)
+	}
+	if !strings.Contains(b, "<polyline") {
+		t.Error("overview has no trend line")
+	}
+	// Pages a role may not see.
+	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}} {
+		c := e.login(tc.user)
+		if code, _ := c.get(tc.path); code != 403 {
+			t.Errorf("%s %s: %d", tc.user, tc.path, code)
+		}
+	}
+	if code, _ := a.get("/nothing-here"); code != 404 {
+		t.Errorf("missing page: %d", code)
+	}
+	if code, b := a.get("/static/style.css"); code != 200 || !strings.Contains(b, "svg.chart") {
+		t.Errorf("stylesheet: %d", code)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("inspector")
+	for _, tc := range []struct{ accept, want string }{
+		{"", "Vue d&#39;ensemble"}, {"en-US,en;q=0.9", ">Overview<"}, {"ar-MA, fr;q=0.8, en;q=0.5", "Vue d&#39;ensemble"},
+		{"de, en;q=0.9, fr;q=0.2", ">Overview<"},
+	} {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/", nil)
+		req.Header.Set("Accept-Language", tc.accept)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sb strings.Builder
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := resp.Body.Read(buf)
+			sb.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		resp.Body.Close()
+		if !strings.Contains(sb.String(), tc.want) {
+			t.Errorf("Accept-Language %q: want %q", tc.accept, tc.want)
+		}
+	}
+	// The switch wins over the header and sends back.
+	code, b := c.get("/lang/en?back=/providers")
+	if code != http.StatusSeeOther || !strings.HasPrefix(b, "") {
+		t.Fatalf("switch: %d", code)
+	}
+	if _, b = c.get("/providers"); !strings.Contains(b, `<html lang="en">`) {
+		t.Error("the switch did not take")
+	}
+	if code, _ := c.get("/lang/en?back=https://evil.example"); code != http.StatusSeeOther {
+		t.Error("switch with a foreign back")
+	}
+}
+
+// TestForms: the console's actions through their forms.
+func TestForms(t *testing.T) {
+	e := newEnv(t)
+	a, _, _ := e.loginForm("inspector", "inspector")
+	if code, loc := a.form("/providers/atlasvas/measures", url.Values{"kind": {"suspension"}, "reason": {"night-time promotions"}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/providers/atlasvas?msg=") {
+		t.Fatalf("suspend: %d %s", code, loc)
+	}
+	if !e.mon.Status("atlasvas").Suspended() {
+		t.Fatal("not suspended")
+	}
+	_, b := a.get("/providers/atlasvas?msg=Measure+taken.")
+	if !strings.Contains(b, `id="provider-status">suspendu`) || !strings.Contains(b, "Mesure prise.") {
+		t.Fatalf("provider page after the suspension: %s", b)
+	}
+	if code, b := a.form("/providers/atlasvas/measures", url.Values{"kind": {"suspension"}, "reason": {""}}); code != 400 || !strings.Contains(b, "reason") {
+		t.Errorf("measure without a reason: %d", code)
+	}
+	m := regexp.MustCompile(`action="/measures/(\d+)/lift"`).FindStringSubmatch(b)
+	if m == nil {
+		t.Fatal("no lift form")
+	}
+	if code, _ := a.form("/measures/"+m[1]+"/lift", url.Values{"reason": {"lists cleaned"}}); code != http.StatusSeeOther {
+		t.Fatalf("lift: %d", code)
+	}
+	if e.mon.Status("atlasvas").Suspended() {
+		t.Fatal("still suspended")
+	}
+	id := strconv.FormatInt(e.caseID, 10)
+	if code, _ := a.form("/complaints/"+id+"/decision", url.Values{"status": {"dismissed"}, "reason": {"a transactional message"}}); code != http.StatusSeeOther {
+		t.Fatalf("dismiss: %d", code)
+	}
+	if _, b := a.get("/complaints/" + id); !strings.Contains(b, `id="case-status">classé`) {
+		t.Error("case not dismissed")
+	}
+	if code, _ := a.form("/registry/channel/3030/delete", nil); code != http.StatusSeeOther {
+		t.Fatalf("delete a channel: %d", code)
+	}
+	if code, b := a.form("/registry/provider/atlasvas/delete", nil); code != 409 {
+		t.Errorf("delete a provider still referenced: %d %s", code, b)
+	}
+	// A provider creates and revokes an API key.
+	p, _, _ := e.loginForm("atlasvas", "atlasvas")
+	code, b := p.form("/portal/keys", nil)
+	km := regexp.MustCompile(`<pre>(k[0-9a-f]{10})\.([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
+	if code != 200 || km == nil {
+		t.Fatalf("create key: %d %s", code, b)
+	}
+	if code, _ := p.form("/portal/keys/"+km[1]+"/revoke", nil); code != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", code)
+	}
+	if _, b := p.get("/portal"); strings.Contains(b, km[1]) {
+		t.Error("revoked key still listed")
+	}
+	// The opted-out numbers download.
+	code, b = p.get("/portal/optouts.csv?since=0")
+	if code != 200 || !strings.Contains(b, atlasNumber) {
+		t.Errorf("optouts: %d %s", code, b)
+	}
+}
