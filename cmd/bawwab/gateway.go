@@ -8,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/optout"
 	"github.com/bawwab/bawwab/proxy"
 )
@@ -43,11 +42,11 @@ func (n *Node) startGateway(ctx context.Context) error {
 		Registerer:      n.Metrics,
 		Now:             n.now,
 	}
-	// A store that keeps an outbox keeps the receipts waiting for a
-	// provider's receiver bind across restarts.
-	if ob, ok := n.Store.Registry.(bawwab.OutboxService); ok {
-		opts.Outbox = ob
-	}
+	// The store's outbox keeps the receipts and MO waiting for a
+	// provider's receiver bind, and the receipts' routes, across restarts;
+	// the change feed brings registry changes (a suspension) without one.
+	opts.Outbox = n.Store.Outbox
+	opts.Feed = n.Store.Feed
 	g, err := proxy.New(opts)
 	if err != nil {
 		return err
