@@ -39,8 +39,10 @@ type submission struct {
 type part struct {
 	raw   []byte
 	ownID string // the id the provider already has (a held part); "" otherwise
-	src   smpp.Address
-	dst   smpp.Address
+	// receipt is set when the part asks for a receipt (registered_delivery).
+	receipt bool
+	src     smpp.Address
+	dst     smpp.Address
 }
 
 // outcome is what became of a submission.
