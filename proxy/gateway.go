@@ -146,6 +146,7 @@ type Gateway struct {
 	split   smpp.Splitter
 
 	inflight sync.WaitGroup
+	watchers sync.WaitGroup // the provider sessions' watch goroutines
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -474,7 +475,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		}
 	}
 	done := make(chan struct{})
-	go func() { g.inflight.Wait(); close(done) }()
+	go func() { g.inflight.Wait(); g.watchers.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -565,6 +566,10 @@ func (g *Gateway) checkSecret(a *bawwab.Account, pw string) bool {
 func (g *Gateway) removeSession(s *session) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.removeSessionLocked(s)
+}
+
+func (g *Gateway) removeSessionLocked(s *session) {
 	list := g.sessions[s.account.ID]
 	for i, x := range list {
 		if x == s {

@@ -47,7 +47,22 @@ func newSession(g *Gateway, a *bawwab.Account, kind smpp.BindKind) *session {
 // Bound implements smpp.BoundHandler.
 func (s *session) Bound(c *smpp.Conn) {
 	s.conn.Store(c)
-	go s.watch(c)
+	g := s.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		c.Close()
+		g.removeSessionLocked(s)
+		return
+	}
+	// Shutdown waits for the watchers (after closed is set, no Add), so
+	// that the parts a bind held are refused into the outbox before the
+	// store closes.
+	g.watchers.Add(1)
+	go func() {
+		defer g.watchers.Done()
+		s.watch(c)
+	}()
 }
 
 // watch expires held parts while the bind is up, delivers the outbox to a

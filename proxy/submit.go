@@ -253,7 +253,10 @@ func (g *Gateway) deliver(ctx context.Context, providerID, accountID string, pre
 		}
 	}
 	m := &bawwab.OutboxMessage{ProviderID: providerID, AccountID: accountID, Kind: kind, PDU: raw, At: g.now()}
-	if err := g.outbox.PutOutbox(ctx, m); err != nil {
+	// Kept even if the gateway is shutting down meanwhile.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := g.outbox.PutOutbox(pctx, m); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	// A receiver may have bound between the look and the put.
