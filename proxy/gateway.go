@@ -125,11 +125,12 @@ type Gateway struct {
 	now    func() time.Time
 	outbox bawwab.OutboxService
 
-	reg atomic.Pointer[regState]
+	reg atomic.Pointer[regState] // never nil: empty until the registry is set
 
 	links map[string]*link // by operator ID
 
 	mu       sync.Mutex
+	regSet   bool
 	sessions map[string][]*session // by account ID
 	servers  []*smpp.Server
 	closed   bool
@@ -217,6 +218,7 @@ func New(opts Options) (*Gateway, error) {
 	if g.outbox == nil {
 		g.outbox = NewMemOutbox()
 	}
+	g.reg.Store(&regState{reg: &bawwab.Registry{}}) // no account binds before the registry is set
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.limits.init()
 	g.routes.init()
@@ -286,7 +288,16 @@ func (g *Gateway) SetRegistry(reg *bawwab.Registry) error {
 		return fmt.Errorf("proxy: %w", err)
 	}
 	g.reg.Store(st)
+	g.mu.Lock()
+	g.regSet = true
+	g.mu.Unlock()
 	return nil
+}
+
+func (g *Gateway) hasRegistry() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.regSet
 }
 
 // Reload reads the registry again (after a change).
@@ -310,7 +321,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if g.reg.Load() == nil {
+	if !g.hasRegistry() {
 		return errors.New("proxy: no registry: set Options.Registry or call SetRegistry")
 	}
 	for _, l := range g.links {
