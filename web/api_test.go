@@ -642,3 +642,38 @@ func TestOpenAPI(t *testing.T) {
 	}
 	_ = slices.Contains[[]string]
 }
+
+func TestRegistryCSV(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	code, b := a.raw("GET", "/api/v1/registry/sender?format=csv", nil)
+	if code != 200 || !strings.HasPrefix(string(b), "value,provider_id,advertiser_id,category\n") || !strings.Contains(string(b), "ATLASMKT,atlasvas,atlas-market,commercial") {
+		t.Fatalf("export: %d %s", code, b)
+	}
+	csv := "id,name\nwana,Wana Corporate\nbayn,Bayn\n"
+	var res struct{ Records, Changes int64 }
+	if code := a.do("POST", "/api/v1/registry/operator/import", csv, &res); code != 200 || res.Records != 2 || res.Changes != 2 {
+		t.Fatalf("import: %d %+v", code, res)
+	}
+	// Again: nothing changes, and nothing is recorded.
+	if a.do("POST", "/api/v1/registry/operator/import", csv, &res); res.Changes != 0 {
+		t.Fatalf("re-import: %+v", res)
+	}
+	code, b = a.raw("POST", "/api/v1/registry/operator/import", "id,name\nok,Fine\nBAD KEY,Bad\n")
+	if code != 400 || !strings.Contains(string(b), "line 3, column id") {
+		t.Fatalf("bad file: %d %s", code, b)
+	}
+	if code, _ := a.raw("GET", "/api/v1/registry/operator/ok", nil); code != 404 {
+		t.Fatal("a rejected file imported a record")
+	}
+	var out struct {
+		Entries []struct{ Action, Subject, Detail string }
+	}
+	a.do("GET", "/api/v1/ledger?kind=registry-change", nil, &out)
+	if len(out.Entries) != 1 || out.Entries[0].Subject != "registry:operators" || !strings.Contains(out.Entries[0].Detail, "2 changes") {
+		t.Fatalf("ledger: %+v", out)
+	}
+	if code, _ := a.raw("GET", "/api/v1/registry/operator?format=xml", nil); code != 400 {
+		t.Errorf("bad format: %d", code)
+	}
+}

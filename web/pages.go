@@ -181,6 +181,7 @@ func (s *Server) registerPages() {
 	s.page("POST /measures/{id}/lift", regulatorOnly, s.liftPost)
 	s.page("GET /registry", regulatorOnly, s.registryPage)
 	s.page("POST /registry/{kind}/{key}/delete", regulatorOnly, s.registryDeletePost)
+	s.page("POST /registry/import", regulatorOnly, s.registryImportPost)
 	s.page("GET /ledger", anyRole, s.ledgerPage)
 	s.page("GET /complaints", anyRole, s.complaintsPage)
 	s.page("GET /complaints/{id}", anyRole, s.complaintPage)
@@ -565,4 +566,23 @@ func (s *Server) revokePost(w http.ResponseWriter, r *http.Request, p *principal
 		return err
 	}
 	return done(w, r, "/portal", "Key revoked.")
+}
+
+func (s *Server) registryImportPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	k, err := lookupKind(r.PostFormValue("kind"))
+	if err != nil {
+		return err
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return bawwab.InvalidField("file", "missing: choose a CSV file")
+	}
+	defer f.Close()
+	res, err := s.importCSV(r.Context(), p, k, f)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/registry?kind=%s&msg=%s", url.QueryEscape(string(k.kind)),
+		url.QueryEscape(fmt.Sprintf("%s %d / %d", tr(language(r), "Records imported."), res.Changes, res.Records))), http.StatusSeeOther)
+	return nil
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -226,6 +228,25 @@ func TestForms(t *testing.T) {
 	}
 	if code, b := a.form("/registry/provider/atlasvas/delete", nil); code != 409 {
 		t.Errorf("delete a provider still referenced: %d %s", code, b)
+	}
+	// A CSV import through the form.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", a.csrf)
+	mw.WriteField("kind", "operator")
+	fw, _ := mw.CreateFormFile("file", "operators.csv")
+	fw.Write([]byte("id,name\nwana,Wana Corporate\n"))
+	mw.Close()
+	resp, err := a.http.Post(e.srv.URL+"/registry/import", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "kind=operator") {
+		t.Fatalf("import form: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, b := a.get("/registry?kind=operator"); !strings.Contains(b, "Wana Corporate") {
+		t.Fatal("imported operator not listed")
 	}
 	// A provider creates and revokes an API key.
 	p, _, _ := e.loginForm("atlasvas", "atlasvas")
