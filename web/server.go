@@ -4,14 +4,12 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bawwab/bawwab"
@@ -108,8 +106,6 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	limiter *limiter
 	routes  []route // the API's routes, for the OpenAPI document
-
-	mu sync.Mutex
 }
 
 //go:embed static
@@ -184,11 +180,6 @@ type principal struct {
 
 type principalKey struct{}
 
-func principalFrom(ctx context.Context) *principal {
-	p, _ := ctx.Value(principalKey{}).(*principal)
-	return p
-}
-
 // scopeContext restricts a provider's user to its provider's data in the
 // stores.
 func scopeContext(ctx context.Context, u *bawwab.User) context.Context {
@@ -260,4 +251,3 @@ func notImplemented(what string) error {
 
 func errf(code, format string, args ...any) error { return bawwab.Errorf(code, format, args...) }
 
-var _ = fmt.Sprintf

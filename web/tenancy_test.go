@@ -40,7 +40,7 @@ func TestTenancy(t *testing.T) {
 		}
 	}
 	type side struct {
-		user, provider, caseID, user2 string
+		user, provider, caseID string
 		markers                       []string // what only this provider's data contains
 		keys                          map[bawwab.RecordKind]string
 	}
