@@ -159,4 +159,3 @@ func names(us []*bawwab.User) []string {
 	}
 	return out
 }
-

@@ -250,4 +250,3 @@ func notImplemented(what string) error {
 }
 
 func errf(code, format string, args ...any) error { return bawwab.Errorf(code, format, args...) }
-

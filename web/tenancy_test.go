@@ -41,8 +41,8 @@ func TestTenancy(t *testing.T) {
 	}
 	type side struct {
 		user, provider, caseID string
-		markers                       []string // what only this provider's data contains
-		keys                          map[bawwab.RecordKind]string
+		markers                []string // what only this provider's data contains
+		keys                   map[bawwab.RecordKind]string
 	}
 	atlas := side{user: "atlasvas", provider: "atlasvas", caseID: strconv.FormatInt(e.caseID, 10),
 		markers: []string{"atlasvas", "Atlas VAS", "ATLASMKT", "atlas-market", "atlas01", "atlas-iam", atlasNumber, e.keys.Pseudonym(atlasNumber).Short()},
