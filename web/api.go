@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/report"
 )
@@ -1208,9 +1210,9 @@ type newKey struct {
 	Key string `json:"key"`
 }
 
-// createKey makes an API key: its ID ("k" and 10 hex digits) is public,
-// the key is the ID, a dot and 32 random characters, and only the hash of
-// the whole key is stored.
+// createKey makes an API key in the gateway's format (internal/secret's
+// NewAPIKey: "bwk_", the public ID, "_", the secret); only the hash of the
+// whole key is stored, and the key is shown once.
 func (s *Server) createKey(ctx context.Context, p *principal, providerID string, rate float64) (*newKey, error) {
 	if err := s.needAudit(); err != nil {
 		return nil, err
@@ -1218,8 +1220,10 @@ func (s *Server) createKey(ctx context.Context, p *principal, providerID string,
 	if rate < 0 {
 		return nil, bawwab.InvalidField("rate_limit", "negative")
 	}
-	id := "k" + strings.ToLower(fmt.Sprintf("%x", []byte(randomToken(5)))[:10])
-	key := id + "." + randomToken(24)
+	id, key, err := secret.NewAPIKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
 	h, err := hashPassword(key)
 	if err != nil {
 		return nil, err

@@ -539,7 +539,7 @@ func TestPortalAPI(t *testing.T) {
 		ID  string
 		Key string
 	}
-	if code := p.do("POST", "/api/v1/keys", map[string]any{}, &k); code != 201 || !strings.HasPrefix(k.Key, k.ID+".") {
+	if code := p.do("POST", "/api/v1/keys", map[string]any{}, &k); code != 201 || !strings.HasPrefix(k.Key, "bwk_"+k.ID+"_") {
 		t.Fatalf("create key: %d %+v", code, k)
 	}
 	var ks struct {

@@ -251,7 +251,7 @@ func TestForms(t *testing.T) {
 	// A provider creates and revokes an API key.
 	p, _, _ := e.loginForm("atlasvas", "atlasvas")
 	code, b := p.form("/portal/keys", nil)
-	km := regexp.MustCompile(`<pre>(k[0-9a-f]{10})\.([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
+	km := regexp.MustCompile(`<pre>bwk_([a-z2-7]{12})_([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
 	if code != 200 || km == nil {
 		t.Fatalf("create key: %d %s", code, b)
 	}
