@@ -39,7 +39,8 @@ Measures a part of Bawwab side by side with its reference, in one run, on
 reference (medians of repeated, interleaved runs).
 
 Modes:
-  smpp   our SMPP server and client against smppload and smppsink
+  smpp     our SMPP server and client against smppload and smppsink
+  gateway  the gateway end to end against raw SMPP (smppload → smppsink) and Kannel
 
 Run 'bawwab bench MODE -help' for a mode's flags.
 `,

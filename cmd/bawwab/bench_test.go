@@ -14,8 +14,11 @@ func TestBenchUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"bench"}, 2, "say which mode: smpp"},
-		{[]string{"bench", "gateway"}, 2, `unknown mode "gateway"`},
+		{[]string{"bench"}, 2, "say which mode: gateway, smpp"},
+		{[]string{"bench", "kannel"}, 2, `unknown mode "kannel"`},
+		{[]string{"bench", "gateway", "-windows", "0"}, 2, `"0" is not a positive number`},
+		{[]string{"bench", "gateway", "-n", "0"}, 2, "must be positive"},
+		{[]string{"bench", "gateway", "-bench-dir", t.TempDir()}, 1, "lacks the reference tools"},
 		{[]string{"bench", "smpp", "-windows", "1,0"}, 2, `"0" is not a positive number`},
 		{[]string{"bench", "smpp", "-windows", "1,10,100", "-n", "1,2"}, 2, "2 counts for 3 windows"},
 		{[]string{"bench", "smpp", "-repeats", "0"}, 2, "must be positive"},

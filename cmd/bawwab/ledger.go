@@ -116,12 +116,20 @@ func verifierKeys(keys []string, dir string, stdio *IO) ([]note.Verifier, string
 	return vs, from, nil
 }
 
-func requireDir(dir string) error {
-	if dir == "" {
+// requireDir checks that *dir is a ledger directory. A gateway's data
+// directory (bawwab serve, bawwab demo) is accepted too: *dir then becomes
+// its ledger/ subdirectory.
+func requireDir(dir *string) error {
+	if *dir == "" {
 		return usageErrorf("--data is required")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "FORMAT")); err != nil {
-		return &exitError{code: ExitFail, msg: fmt.Sprintf("%s is not a ledger directory", dir)}
+	if _, err := os.Stat(filepath.Join(*dir, "FORMAT")); err != nil {
+		sub := filepath.Join(*dir, "ledger")
+		if _, err2 := os.Stat(filepath.Join(sub, "FORMAT")); err2 == nil {
+			*dir = sub
+			return nil
+		}
+		return &exitError{code: ExitFail, msg: fmt.Sprintf("%s is not a ledger directory (nor a data directory with one in ledger/)", *dir)}
 	}
 	return nil
 }
@@ -163,7 +171,7 @@ Examples:
 		if fs.NArg() > 0 {
 			return usageErrorf("unexpected argument %q", fs.Arg(0))
 		}
-		if err := requireDir(*dir); err != nil {
+		if err := requireDir(dir); err != nil {
 			return err
 		}
 		vs, from, err := verifierKeys(keys, *dir, stdio)
@@ -284,7 +292,7 @@ func runLedgerExport(ctx context.Context, c *Command, args []string, stdio *IO) 
 	if fs.NArg() > 0 {
 		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
-	if err := requireDir(*dir); err != nil {
+	if err := requireDir(dir); err != nil {
 		return err
 	}
 	for _, k := range kinds {
@@ -410,7 +418,7 @@ Examples:
 		if *index < 0 {
 			return usageErrorf("--index is required")
 		}
-		if err := requireDir(*dir); err != nil {
+		if err := requireDir(dir); err != nil {
 			return err
 		}
 		r, err := ledger.OpenReader(*dir)
@@ -524,7 +532,7 @@ Examples:
 		if err != nil {
 			return usageErrorf("--older-than: %v", err)
 		}
-		if err := requireDir(*dir); err != nil {
+		if err := requireDir(dir); err != nil {
 			return err
 		}
 		if _, err := os.Stat(*signing); err != nil {
@@ -587,7 +595,7 @@ Examples:
 		if *keyFile == "" || *signing == "" || *actor == "" {
 			return usageErrorf("--key-file, --signing-key and --actor are required")
 		}
-		if err := requireDir(*dir); err != nil {
+		if err := requireDir(dir); err != nil {
 			return err
 		}
 		kr, err := ledger.OpenKeyring(*keyFile, ledger.KeyringOptions{})

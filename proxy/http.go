@@ -1,0 +1,391 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/secret"
+	"github.com/bawwab/bawwab/msisdn"
+	"github.com/bawwab/bawwab/smpp"
+)
+
+// httpMessage is a message submitted over HTTP, kept (for a day) so that
+// its status can be read and its receipts reported.
+type httpMessage struct {
+	mu         sync.Mutex
+	ID         string    `json:"id"`
+	Status     string    `json:"status"` // accepted, deferred, delivered, undelivered, rejected
+	Reason     string    `json:"reason,omitempty"`
+	Until      time.Time `json:"until,omitzero"`
+	Parts      int       `json:"parts"`
+	SMSCIDs    []string  `json:"smsc_message_ids,omitempty"`
+	Submitted  time.Time `json:"submitted_at"`
+	Done       time.Time `json:"done_at,omitzero"`
+	Stats      []string  `json:"receipts,omitempty"` // stat: of each part's receipt
+	providerID string
+	from, to   string
+	callback   string
+	dlrURL     string
+	dlrMask    int
+	final      int
+}
+
+type httpState struct {
+	mu   sync.Mutex
+	msgs map[string]*httpMessage
+}
+
+func newHTTPState() *httpState { return &httpState{msgs: map[string]*httpMessage{}} }
+
+func (h *httpState) put(m *httpMessage) {
+	h.mu.Lock()
+	h.msgs[m.ID] = m
+	h.mu.Unlock()
+}
+
+func (h *httpState) get(id string) *httpMessage {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.msgs[id]
+}
+
+func (h *httpState) expire(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, m := range h.msgs {
+		if now.Sub(m.Submitted) > 24*time.Hour {
+			delete(h.msgs, k)
+		}
+	}
+}
+
+// HTTPHandler serves the submit API: POST /api/v1/messages, GET
+// /api/v1/messages/{id}, and Kannel's GET /cgi-bin/sendsms.
+func (g *Gateway) HTTPHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/messages", g.apiSubmit)
+	mux.HandleFunc("GET /api/v1/messages/{id}", g.apiStatus)
+	mux.HandleFunc("GET /cgi-bin/sendsms", g.sendsms)
+	mux.HandleFunc("POST /cgi-bin/sendsms", g.sendsms)
+	return mux
+}
+
+type apiError struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, reason, msg, fix string) {
+	writeJSON(w, status, map[string]apiError{"error": {Reason: reason, Message: msg, Fix: fix}})
+}
+
+func writeReason(w http.ResponseWriter, r bawwab.Reason, status smpp.Status) {
+	code := r.HTTPStatus()
+	if status == smpp.StatusThrottled && r == bawwab.ReasonSMSCUnavailable {
+		code = http.StatusServiceUnavailable
+	}
+	info, _ := r.Info()
+	writeJSON(w, code, map[string]apiError{"error": {Reason: string(r), Message: info.Summary, Fix: info.Fix}})
+}
+
+// apiAccount authenticates an API key (Authorization: Bearer, or
+// X-API-Key).
+func (g *Gateway) apiAccount(r *http.Request) *bawwab.Account {
+	key := r.Header.Get("X-API-Key")
+	if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		key = strings.TrimSpace(a)
+	}
+	if key == "" {
+		return nil
+	}
+	id, ok := secret.APIKeyID(key)
+	if !ok {
+		return nil
+	}
+	a := g.reg.Load().accounts[id]
+	if a == nil || a.Kind != bawwab.AccountAPI || a.Disabled || !g.checkSecret(a, key) {
+		return nil
+	}
+	return a
+}
+
+type submitRequest struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Text        string `json:"text"`
+	Category    string `json:"category,omitempty"`
+	CallbackURL string `json:"callback_url,omitempty"`
+}
+
+func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
+	a := g.apiAccount(r)
+	if a == nil {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer KEY)", "")
+		return
+	}
+	var req submitRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "the body is not a JSON message: "+err.Error(), `send {"from":..., "to":..., "text":...}`)
+		return
+	}
+	if req.From == "" || req.To == "" || req.Text == "" {
+		writeError(w, http.StatusBadRequest, "bad-request", "from, to and text are required", "")
+		return
+	}
+	var cat bawwab.Category
+	if req.Category != "" {
+		var err error
+		if cat, err = bawwab.ParseCategory(req.Category); err != nil {
+			writeError(w, http.StatusBadRequest, "bad-request", err.Error(), "")
+			return
+		}
+	}
+	if req.CallbackURL != "" {
+		if u, err := url.Parse(req.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			writeError(w, http.StatusBadRequest, "bad-request", "callback_url is not an http(s) URL", "")
+			return
+		}
+	}
+	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat)
+	if !ok {
+		return
+	}
+	m.callback = req.CallbackURL
+	if out.rejected() {
+		writeReason(w, out.reason, out.status)
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	writeJSON(w, http.StatusAccepted, m)
+}
+
+// httpSubmit decides and forwards a text submitted over HTTP; ok is false
+// when an answer was already written (rate limit, bad input).
+func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *bawwab.Account, from, to, text string, cat bawwab.Category) (*httpMessage, *outcome, bool) {
+	if !g.enter() {
+		writeReason(w, bawwab.ReasonSMSCUnavailable, smpp.StatusThrottled)
+		return nil, nil, false
+	}
+	defer g.inflight.Done()
+	if !g.allow(a) {
+		g.stats.throttled.Add(1)
+		writeReason(w, bawwab.ReasonRateLimited, smpp.StatusThrottled)
+		return nil, nil, false
+	}
+	dest := smpp.Address{TON: smpp.TONInternational, NPI: smpp.NPIISDN, Addr: strings.TrimPrefix(to, "+")}
+	if n, err := msisdn.Parse(to); err == nil {
+		dest.Addr = strings.TrimPrefix(n.E164(), "+")
+	} else {
+		dest.TON = smpp.TONUnknown
+	}
+	sp, err := g.split.Split(text)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "text: "+err.Error(), "")
+		return nil, nil, false
+	}
+	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, from: from, to: to}
+	sub := &submission{channel: "http", account: a, sender: from, destTON: dest.TON, dest: []byte(dest.Addr),
+		text: text, category: cat, at: m.Submitted,
+		register: func(op string, p *part, id string) {
+			g.routes.put(op, id, &route{providerID: a.ProviderID, accountID: a.ID, http: m, at: g.now()})
+		}}
+	src := smpp.Address{TON: smsTON(from), NPI: smsNPI(from), Addr: from}
+	for _, b := range sp.Bodies(smpp.Body{Source: src, Dest: dest, RegisteredDelivery: smpp.RegisteredDeliveryAll}) {
+		raw, err := b.Encode(smpp.SubmitSM, 0, 1)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad-request", err.Error(), "")
+			return nil, nil, false
+		}
+		sub.parts = append(sub.parts, &part{raw: raw, src: src, dst: dest})
+	}
+	g.http.put(m) // before forwarding: a receipt may come before the answer
+	out := g.process(ctx, sub)
+	m.mu.Lock()
+	m.SMSCIDs = out.smscIDs
+	switch {
+	case out.rejected():
+		m.Status, m.Reason = "rejected", string(out.reason)
+	case out.decision.Outcome == bawwab.Defer:
+		m.Status, m.Reason, m.Until = "deferred", string(out.decision.Reason), out.decision.Until
+	default:
+		if m.Status == "" {
+			m.Status = "accepted"
+		}
+	}
+	m.mu.Unlock()
+	return m, out, true
+}
+
+func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
+	a := g.apiAccount(r)
+	if a == nil {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer KEY)", "")
+		return
+	}
+	m := g.http.get(r.PathValue("id"))
+	if m == nil || m.providerID != a.ProviderID {
+		writeError(w, http.StatusNotFound, "not-found", "no such message", "")
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	writeJSON(w, http.StatusOK, m)
+}
+
+// sendsms is Kannel's sendsms interface, so that a provider's Kannel
+// integration (or any HTTP client of it) switches to Bawwab unchanged.
+func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		r.ParseForm()
+		q = r.Form
+	}
+	kannel := func(code int, text string) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(code)
+		io.WriteString(w, text)
+	}
+	a := g.reg.Load().accounts[q.Get("username")]
+	if a == nil || a.Disabled || !g.checkSecret(a, q.Get("password")) {
+		kannel(http.StatusForbidden, "Authorization failed for sendsms")
+		return
+	}
+	from, to, text := q.Get("from"), q.Get("to"), q.Get("text")
+	if to == "" {
+		kannel(http.StatusBadRequest, "Missing receiver number, rejected")
+		return
+	}
+	if text == "" {
+		kannel(http.StatusBadRequest, "Missing text, rejected")
+		return
+	}
+	if cs := strings.ToUpper(q.Get("charset")); cs == "ISO-8859-1" || cs == "LATIN1" {
+		b := []byte(text)
+		rs := make([]rune, len(b))
+		for i, c := range b {
+			rs[i] = rune(c)
+		}
+		text = string(rs)
+	}
+	m, out, ok := g.httpSubmit(kannelWriter{w}, r.Context(), a, from, to, text, bawwab.CategoryUnknown)
+	if !ok {
+		return
+	}
+	m.dlrURL = q.Get("dlr-url")
+	m.dlrMask, _ = strconv.Atoi(q.Get("dlr-mask"))
+	if out.rejected() {
+		info, _ := out.reason.Info()
+		kannel(out.reason.HTTPStatus(), "Error: "+string(out.reason)+": "+info.Summary)
+		g.dlr(m, 16, "REJECTD")
+		return
+	}
+	kannel(http.StatusAccepted, "0: Accepted for delivery")
+	g.dlr(m, 8, "ACK")
+}
+
+// kannelWriter turns the JSON errors httpSubmit writes into Kannel's
+// plain-text form.
+type kannelWriter struct{ http.ResponseWriter }
+
+func (k kannelWriter) Write(b []byte) (int, error) {
+	var e map[string]apiError
+	if json.Unmarshal(b, &e) == nil && e["error"].Reason != "" {
+		k.ResponseWriter.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		return io.WriteString(k.ResponseWriter, "Error: "+e["error"].Reason+": "+e["error"].Message)
+	}
+	return k.ResponseWriter.Write(b)
+}
+
+func (k kannelWriter) WriteHeader(code int) { k.ResponseWriter.WriteHeader(code) }
+
+// httpReceipt records a receipt of an HTTP message and reports it.
+func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
+	stat := rc.Stat
+	if stat == "" {
+		stat = rc.State.Stat()
+	}
+	state := smpp.StateOfStat(stat)
+	m.mu.Lock()
+	m.Stats = append(m.Stats, stat)
+	if state.Final() {
+		m.final++
+	}
+	complete := m.final >= m.Parts
+	if complete {
+		m.Status = "delivered"
+		for _, s := range m.Stats {
+			if st := smpp.StateOfStat(s); st.Final() && st != smpp.StateDelivered {
+				m.Status = "undelivered"
+			}
+		}
+		m.Done = g.now()
+	}
+	callback := m.callback
+	var body []byte
+	if complete {
+		body, _ = json.Marshal(m)
+	}
+	status := m.Status
+	m.mu.Unlock()
+	if !complete {
+		return
+	}
+	if callback != "" {
+		go func() {
+			req, err := http.NewRequestWithContext(g.ctx, http.MethodPost, callback, strings.NewReader(string(body)))
+			if err != nil {
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := g.opts.HTTPClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	typ := 1
+	if status != "delivered" {
+		typ = 2
+	}
+	g.dlr(m, typ, rc.String())
+}
+
+// dlr calls a Kannel dlr-url with its escapes (%d type, %A receipt text,
+// %p receiver, %P sender, %T time, %I message id) when dlr-mask asks for
+// the type.
+func (g *Gateway) dlr(m *httpMessage, typ int, text string) {
+	m.mu.Lock()
+	u, mask := m.dlrURL, m.dlrMask
+	to, from, id := m.to, m.from, m.ID
+	m.mu.Unlock()
+	if u == "" || mask&typ == 0 {
+		return
+	}
+	r := strings.NewReplacer("%d", strconv.Itoa(typ), "%A", url.QueryEscape(text), "%p", url.QueryEscape(to),
+		"%P", url.QueryEscape(from), "%T", strconv.FormatInt(g.now().Unix(), 10), "%I", url.QueryEscape(id))
+	target := r.Replace(u)
+	go func() {
+		req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return
+		}
+		if resp, err := g.opts.HTTPClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+}

@@ -1,0 +1,184 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bawwab/bawwab"
+)
+
+// metrics are the gateway's Prometheus series.
+type metrics struct {
+	decisions *prometheus.CounterVec // outcome, reason
+	binds     *prometheus.CounterVec // accepted, refused
+	receipts  prometheus.Counter
+	mo        *prometheus.CounterVec // kind
+	latency   prometheus.Histogram
+}
+
+func newMetrics(r prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bawwab_gateway_decisions_total",
+			Help: "Messages decided by the gateway, by outcome and reason."}, []string{"outcome", "reason"}),
+		binds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bawwab_gateway_binds_total",
+			Help: "Provider bind attempts, by result."}, []string{"result"}),
+		receipts: prometheus.NewCounter(prometheus.CounterOpts{Name: "bawwab_gateway_receipts_total",
+			Help: "Delivery receipts passed to providers or their outbox."}),
+		mo: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bawwab_gateway_mo_total",
+			Help: "MO messages received, by what was done with them."}, []string{"kind"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bawwab_gateway_submit_seconds",
+			Help:    "Time from a submission to its answer.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
+	}
+	if r != nil {
+		for _, c := range []prometheus.Collector{m.decisions, m.binds, m.receipts, m.mo, m.latency} {
+			if err := r.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// limiter holds token buckets per account and per throttled provider.
+type limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	rate   float64
+	tokens float64
+	last   time.Time
+}
+
+func (l *limiter) init() { l.buckets = map[string]*bucket{} }
+
+// allow takes a token from key's bucket of rate per second (burst: one
+// second's worth, at least 1); rate <= 0 always allows.
+func (l *limiter) allow(key string, rate float64, now time.Time) bool {
+	if rate <= 0 {
+		return true
+	}
+	burst := max(rate, 1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil || b.rate != rate {
+		b = &bucket{rate: rate, tokens: burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// route says where the receipts of a message the gateway forwarded go.
+type route struct {
+	providerID, accountID string
+	sess                  *session // the bind that sent it (nil for HTTP)
+	ownID                 string   // the id the provider knows, when Bawwab issued it
+	http                  *httpMessage
+	at                    time.Time
+}
+
+// routes maps an operator's message ids to their routes, for 72 hours
+// (receipts come within the validity period).
+type routes struct {
+	mu sync.Mutex
+	m  map[string]*route
+}
+
+const routeTTL = 72 * time.Hour
+
+func (r *routes) init() { r.m = map[string]*route{} }
+
+func routeKey(op, id string) string { return op + "\x00" + id }
+
+func (r *routes) put(op, id string, rt *route) {
+	r.mu.Lock()
+	r.m[routeKey(op, id)] = rt
+	r.mu.Unlock()
+}
+
+func (r *routes) get(op, id string) *route {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[routeKey(op, id)]
+}
+
+func (r *routes) expire(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, v := range r.m {
+		if now.Sub(v.at) > routeTTL {
+			delete(r.m, k)
+		}
+	}
+}
+
+// MemOutbox is an OutboxService in memory: what the gateway uses without a
+// store's, and in tests. Its messages do not survive a restart.
+type MemOutbox struct {
+	mu   sync.Mutex
+	next int64
+	msgs []*bawwab.OutboxMessage
+}
+
+var _ bawwab.OutboxService = (*MemOutbox)(nil)
+
+// NewMemOutbox returns an empty outbox.
+func NewMemOutbox() *MemOutbox { return &MemOutbox{} }
+
+func (o *MemOutbox) PutOutbox(ctx context.Context, m *bawwab.OutboxMessage) error {
+	if m.ProviderID == "" {
+		return errors.New("outbox: message without provider")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.next++
+	m.ID = o.next
+	c := *m
+	c.PDU = append([]byte(nil), m.PDU...)
+	o.msgs = append(o.msgs, &c)
+	return nil
+}
+
+func (o *MemOutbox) FindOutbox(ctx context.Context, providerID string, afterID int64, limit int) ([]*bawwab.OutboxMessage, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []*bawwab.OutboxMessage
+	for _, m := range o.msgs {
+		if m.ProviderID == providerID && m.ID > afterID {
+			c := *m
+			out = append(out, &c)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (o *MemOutbox) DeleteOutbox(ctx context.Context, id int64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, m := range o.msgs {
+		if m.ID == id {
+			o.msgs = append(o.msgs[:i], o.msgs[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
