@@ -3,12 +3,15 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/web"
+	"github.com/bawwab/bawwab/web/subscriber"
 )
 
 func TestLogin(t *testing.T) {
@@ -675,5 +678,75 @@ func TestRegistryCSV(t *testing.T) {
 	}
 	if code, _ := a.raw("GET", "/api/v1/registry/operator?format=xml", nil); code != 400 {
 		t.Errorf("bad format: %d", code)
+	}
+}
+
+// TestOpenAPIMerged: the subscriber API's document merges into the
+// console's; a path documented twice is refused at start.
+func TestOpenAPIMerged(t *testing.T) {
+	e := newEnv(t)
+	srv, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{subscriber.OpenAPI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Paths["/api/v1/subscriber/code"]["post"] == nil || doc.Paths["/api/v1/overview"]["get"] == nil || doc.Components.Schemas["Error"] == nil || len(doc.Components.Schemas) < 3 {
+		t.Fatalf("merged document: %d paths, schemas %v", len(doc.Paths), doc.Components.Schemas)
+	}
+	dup := []byte(`{"paths": {"/api/v1/overview": {"get": {"summary": "again"}}}}`)
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{dup}}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("a path documented twice: %v", err)
+	}
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{[]byte("{")}}); err == nil {
+		t.Fatal("a broken document")
+	}
+}
+
+func TestCreateUserAPI(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	for _, tc := range []struct {
+		body  map[string]string
+		code  int
+		field string
+	}{
+		{map[string]string{"name": "orange.noc", "password": "short", "role": "operator", "operator_id": "orange"}, 400, "password"},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "emperor"}, 400, "role"},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "operator", "operator_id": "nowhere"}, 400, "operator_id"},
+		{map[string]string{"name": "inspector", "password": "long enough", "role": "regulator"}, 409, ""},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "operator", "operator_id": "orange"}, 201, ""},
+	} {
+		code, b := a.raw("POST", "/api/v1/users", tc.body)
+		if code != tc.code || (tc.field != "" && !strings.Contains(string(b), `"field": "`+tc.field+`"`)) {
+			t.Errorf("%v: %d %s", tc.body, code, b)
+		}
+	}
+	c := e.anonymous()
+	var out struct {
+		User struct {
+			Role       string
+			OperatorID string `json:"operator_id"`
+		} `json:"user"`
+	}
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "orange.noc", "password": "long enough"}, &out); code != 200 || out.User.Role != "operator" || out.User.OperatorID != "orange" {
+		t.Fatalf("the new user logs in: %d %+v", code, out)
+	}
+	if code, _ := a.raw("POST", "/api/v1/users/nobody/disable", nil); code != 404 {
+		t.Errorf("disable nobody: %d", code)
 	}
 }

@@ -96,6 +96,11 @@ type Options struct {
 	// Location is the time zone of the reports' days (Africa/Casablanca
 	// when nil).
 	Location *time.Location
+	// OpenAPI are the OpenAPI documents of the parts mounted beside the
+	// console (web/subscriber's OpenAPI, the gateway's), whose paths and
+	// component schemas are merged into /api/v1/openapi.json, so that one
+	// document describes the whole API.
+	OpenAPI [][]byte
 }
 
 // Server serves the console and the API.
@@ -106,6 +111,8 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	limiter *limiter
 	routes  []route // the API's routes, for the OpenAPI document
+	// openapiDoc is the OpenAPI document served, merged once at New.
+	openapiDoc []byte
 }
 
 //go:embed static
@@ -149,6 +156,11 @@ func New(o Options) (*Server, error) {
 	}
 	s.registerAPI()
 	s.registerPages()
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.openapiDoc = doc
 	return s, nil
 }
 
