@@ -838,7 +838,9 @@ func (s *Server) searchLedger(ctx context.Context, f bawwab.LedgerFilter, limit 
 	more := false
 	for e, err := range s.o.Ledger.FindEntries(ctx, f) {
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && len(out) > 0 {
+			if errors.Is(err, context.DeadlineExceeded) {
+				// Out of time: what was found so far, and a hint to
+				// narrow the search.
 				more = true
 				break
 			}

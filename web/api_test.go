@@ -750,3 +750,18 @@ func TestCreateUserAPI(t *testing.T) {
 		t.Errorf("disable nobody: %d", code)
 	}
 }
+
+// TestRefusalsWindow: the portal reads only the recent part of a ledger
+// that knows its length.
+func TestRefusalsWindow(t *testing.T) {
+	e := newEnv(t)
+	if e.ledger.Len() != 77 {
+		t.Fatalf("ledger length %d", e.ledger.Len())
+	}
+	p := e.login("rif.ops")
+	var rs struct{ Items []struct{ Index int64 } }
+	p.do("GET", "/api/v1/refusals", nil, &rs)
+	if len(rs.Items) != 10 || rs.Items[0].Index < rs.Items[9].Index {
+		t.Fatalf("refusals, newest first: %+v", rs.Items)
+	}
+}
