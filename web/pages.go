@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -52,6 +53,10 @@ func (s *Server) parseTemplates() error {
 			"add":    func(a, b int) int { return a + b },
 			"int":    func(n int64) int { return int(n) },
 			"list":   func(v ...string) []string { return v },
+			"json": func(v any) string {
+				b, _ := json.Marshal(v)
+				return string(b)
+			},
 		}
 		for _, p := range pages {
 			name := path.Base(p)
