@@ -1296,56 +1296,78 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, p *principal) 
 	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var in struct {
-		Name       string `json:"name"`
-		Password   string `json:"password"`
-		Role       string `json:"role"`
-		ProviderID string `json:"provider_id"`
-		OperatorID string `json:"operator_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
+// userInput is a new console account; Org is its provider or operator
+// (the API also takes provider_id and operator_id).
+type userInput struct {
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+	Role       string `json:"role"`
+	ProviderID string `json:"provider_id"`
+	OperatorID string `json:"operator_id"`
+	Org        string `json:"-"`
+}
+
+func (s *Server) createUser(ctx context.Context, p *principal, in userInput) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
 	role, err := bawwab.ParseRole(in.Role)
 	if err != nil {
-		return bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+		return nil, bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+	}
+	if in.Org != "" {
+		switch role {
+		case bawwab.RoleProvider:
+			in.ProviderID = in.Org
+		case bawwab.RoleOperator:
+			in.OperatorID = in.Org
+		}
 	}
 	if len(in.Password) < MinPasswordLen {
-		return bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
+		return nil, bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
 	}
 	h, err := HashPassword(in.Password)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u := &bawwab.User{Name: in.Name, Role: role, ProviderID: in.ProviderID, OperatorID: in.OperatorID, PasswordHash: h}
-	if err := s.o.Users.CreateUser(r.Context(), u); err != nil {
+	if err := s.o.Users.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, s.audit(ctx, p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID)
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var in userInput
+	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.audit(r.Context(), p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID); err != nil {
+	u, err := s.createUser(r.Context(), p, in)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
 	return nil
 }
 
-func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+func (s *Server) disableUser(ctx context.Context, p *principal, name string) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
-	name := r.PathValue("name")
 	yes := true
-	u, err := s.o.Users.UpdateUser(r.Context(), name, bawwab.UserUpdate{Disabled: &yes})
+	u, err := s.o.Users.UpdateUser(ctx, name, bawwab.UserUpdate{Disabled: &yes})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.o.Users.DeleteUserSessions(r.Context(), name); err != nil {
-		return err
+	if _, err := s.o.Users.DeleteUserSessions(ctx, name); err != nil {
+		return nil, err
 	}
-	if err := s.audit(r.Context(), p, "update", "user:"+name, "console account disabled"); err != nil {
+	return u, s.audit(ctx, p, "update", "user:"+name, "console account disabled")
+}
+
+func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	u, err := s.disableUser(r.Context(), p, r.PathValue("name"))
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, u)

@@ -187,6 +187,10 @@ func (s *Server) registerPages() {
 	s.page("GET /registry", regulatorOnly, s.registryPage)
 	s.page("POST /registry/{kind}/{key}/delete", regulatorOnly, s.registryDeletePost)
 	s.page("POST /registry/import", regulatorOnly, s.registryImportPost)
+	s.page("POST /registry/put", regulatorOnly, s.registryPutPost)
+	s.page("GET /users", regulatorOnly, s.usersPage)
+	s.page("POST /users", regulatorOnly, s.userPost)
+	s.page("POST /users/{name}/disable", regulatorOnly, s.userDisablePost)
 	s.page("GET /ledger", anyRole, s.ledgerPage)
 	s.page("GET /complaints", anyRole, s.complaintsPage)
 	s.page("GET /complaints/{id}", anyRole, s.complaintPage)
@@ -590,4 +594,47 @@ func (s *Server) registryImportPost(w http.ResponseWriter, r *http.Request, p *p
 	http.Redirect(w, r, fmt.Sprintf("/registry?kind=%s&msg=%s", url.QueryEscape(string(k.kind)),
 		url.QueryEscape(fmt.Sprintf("%s %d / %d", tr(language(r), "Records imported."), res.Changes, res.Records))), http.StatusSeeOther)
 	return nil
+}
+
+// registryPutPost creates or replaces one record given as JSON, as the
+// API's PUT does.
+func (s *Server) registryPutPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	k, err := lookupKind(r.PostFormValue("kind"))
+	if err != nil {
+		return err
+	}
+	x, _ := bawwab.NewRecord(k.kind)
+	dec := json.NewDecoder(strings.NewReader(r.PostFormValue("record")))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(x); err != nil {
+		return bawwab.Errorf(bawwab.EINVALID, "the record is not valid JSON for a %s: %v", k.kind, err)
+	}
+	if err := s.putRecord(r.Context(), p, x); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/registry?kind="+url.QueryEscape(string(k.kind))+"&msg="+url.QueryEscape("Done."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *principal) error {
+	us, _, err := s.o.Users.FindUsers(r.Context(), bawwab.UserFilter{})
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, p, "users.html", "Accounts", us)
+}
+
+func (s *Server) userPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	in := userInput{Name: r.PostFormValue("name"), Password: r.PostFormValue("password"), Role: r.PostFormValue("role"), Org: r.PostFormValue("org")}
+	if _, err := s.createUser(r.Context(), p, in); err != nil {
+		return err
+	}
+	return done(w, r, "/users", "Done.")
+}
+
+func (s *Server) userDisablePost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	if _, err := s.disableUser(r.Context(), p, r.PathValue("name")); err != nil {
+		return err
+	}
+	return done(w, r, "/users", "Done.")
 }

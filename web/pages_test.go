@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -82,7 +83,7 @@ func TestPages(t *testing.T) {
 	pages := map[string][]string{
 		"inspector": {"/", "/providers", "/providers/atlasvas", "/registry", "/registry?kind=account", "/registry?kind=sender&offset=0", "/ledger",
 			"/ledger?provider=atlasvas&outcome=reject", "/ledger?number=0612345678", "/complaints", "/complaints?status=open", "/complaints/" + strconv.FormatInt(e.caseID, 10),
-			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital"},
+			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital", "/users"},
 		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal"},
 		"iam.noc":  {"/", "/providers", "/providers/atlasvas", "/ledger?outcome=reject", "/complaints", "/reports"},
 	}
@@ -135,7 +136,7 @@ func TestPages(t *testing.T) {
 		t.Error("overview has no trend line")
 	}
 	// Pages a role may not see.
-	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}} {
+	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}, {"atlasvas", "/users"}} {
 		c := e.login(tc.user)
 		if code, _ := c.get(tc.path); code != 403 {
 			t.Errorf("%s %s: %d", tc.user, tc.path, code)
@@ -247,6 +248,25 @@ func TestForms(t *testing.T) {
 	}
 	if _, b := a.get("/registry?kind=operator"); !strings.Contains(b, "Wana Corporate") {
 		t.Fatal("imported operator not listed")
+	}
+	// A record through the JSON form, an account through its form.
+	if code, loc := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"bayn","name":"Bayn Telecom"}`}}); code != http.StatusSeeOther || !strings.Contains(loc, "kind=operator") {
+		t.Fatalf("put form: %d %s", code, loc)
+	}
+	if code, _ := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"x","nom":"X"}`}}); code != 400 {
+		t.Errorf("put an unknown field: %d", code)
+	}
+	if code, _ := a.form("/users", url.Values{"name": {"orange.noc"}, "password": {"long enough"}, "role": {"operator"}, "org": {"orange"}}); code != http.StatusSeeOther {
+		t.Fatalf("user form: %d", code)
+	}
+	if u, err := e.users.FindUserByName(context.Background(), "orange.noc"); err != nil || u.OperatorID != "orange" {
+		t.Fatalf("created user: %+v %v", u, err)
+	}
+	if code, _ := a.form("/users/orange.noc/disable", nil); code != http.StatusSeeOther {
+		t.Fatalf("disable form: %d", code)
+	}
+	if _, b := a.get("/users"); !strings.Contains(b, "orange.noc") || !strings.Contains(b, "désactivé") {
+		t.Errorf("users page: %s", b)
 	}
 	// A provider creates and revokes an API key.
 	p, _, _ := e.loginForm("atlasvas", "atlasvas")

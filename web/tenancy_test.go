@@ -148,12 +148,13 @@ func TestTenancy(t *testing.T) {
 			for _, path := range []string{"/", "/providers", "/providers/" + other.provider, "/ledger?provider=" + other.provider,
 				"/ledger?kind=decision", "/complaints", "/complaints?status=open", "/complaints/" + other.caseID, "/reports?by=day,provider,operator",
 				"/portal", "/portal?provider=" + other.provider, "/portal/optouts.csv?since=0&provider=" + other.provider,
-				"/registry?kind=provider", "/registry?kind=account"} {
+				"/registry?kind=provider", "/registry?kind=account", "/users"} {
 				code, b := c.get(path)
 				check("page "+path, code, b)
 			}
 			for _, path := range []string{"/providers/" + other.provider + "/measures", "/measures/" + measureOf[other.provider] + "/lift",
-				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete"} {
+				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete",
+				"/registry/put", "/users", "/users/" + other.user + "/disable"} {
 				code, b := c.form(path, map[string][]string{"reason": {"x"}, "kind": {"suspension"}, "status": {"dismissed"}})
 				check("form "+path, code, b)
 				if code < 400 {
