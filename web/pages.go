@@ -430,7 +430,9 @@ func (s *Server) registryDeletePost(w http.ResponseWriter, r *http.Request, p *p
 
 // ledgerData is the ledger page.
 type ledgerData struct {
-	Q       url.Values
+	Q url.Values
+	// Next is the query of the next page, when there is more.
+	Next    string
 	Status  *LedgerStatus
 	Entries []entryView
 	More    bool
@@ -457,6 +459,14 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, p *principal
 				return err
 			}
 			d.Err = bawwab.ErrorMessage(err)
+		}
+		if d.More && len(d.Entries) > 0 {
+			next := url.Values{}
+			for k, v := range d.Q {
+				next[k] = v
+			}
+			next.Set("after", strconv.FormatInt(d.Entries[len(d.Entries)-1].Index, 10))
+			d.Next = "/ledger?" + next.Encode()
 		}
 	}
 	return s.show(w, r, p, "ledger.html", "Ledger", d)

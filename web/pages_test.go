@@ -287,3 +287,24 @@ func TestForms(t *testing.T) {
 		t.Errorf("optouts: %d %s", code, b)
 	}
 }
+
+// TestLedgerPaging: a search with more results links to the next page,
+// and browsing without criteria shows the latest entries.
+func TestLedgerPaging(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	_, b := a.get("/ledger?kind=decision&limit=10")
+	m := regexp.MustCompile(`href="(/ledger\?[^"]+)" id="next"`).FindStringSubmatch(b)
+	if m == nil || !strings.Contains(m[1], "after=9") {
+		t.Fatalf("no next link: %s", b)
+	}
+	_, b = a.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if !strings.Contains(b, "<td>10</td>") || strings.Contains(b, "<td>9</td>") {
+		t.Fatalf("second page: %s", b)
+	}
+	var out struct{ Entries []struct{ Index int64 } }
+	a.do("GET", "/api/v1/ledger?limit=5", nil, &out)
+	if len(out.Entries) != 5 || out.Entries[0].Index != e.ledger.Len()-5 {
+		t.Fatalf("browsing: %+v", out)
+	}
+}
