@@ -43,7 +43,7 @@ func (s *Server) parseTemplates() error {
 		funcs := template.FuncMap{
 			"t":      func(s string) string { return tr(lang, s) },
 			"date":   func(t time.Time) string { return fmtTime(t, "2006-01-02") },
-			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04") },
+			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04 UTC") },
 			"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + " %" },
 			"count":  func(n int64) string { return fmtCount(float64(n)) },
 			"reason": func(r any) string { return reasonSummary(bawwab.Reason(fmt.Sprint(r))) },
