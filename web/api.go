@@ -240,10 +240,6 @@ type loginAnswer struct {
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		writeError(w, errf(bawwab.EFORBIDDEN, "cross-site login refused"))
-		return
-	}
 	var in struct {
 		Name     string `json:"name"`
 		Password string `json:"password"`

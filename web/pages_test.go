@@ -5,11 +5,14 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bawwab/bawwab/web"
 )
 
 // loginForm logs in through the login page.
@@ -306,5 +309,47 @@ func TestLedgerPaging(t *testing.T) {
 	a.do("GET", "/api/v1/ledger?limit=5", nil, &out)
 	if len(out.Entries) != 5 || out.Entries[0].Index != e.ledger.Len()-5 {
 		t.Fatalf("browsing: %+v", out)
+	}
+}
+
+// TestCrossOrigin: a browser's cross-site write is refused before any
+// handler, unless its origin is trusted; the login limit counts the
+// address ClientAddress gives.
+func TestCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	post := func(h http.Handler, path string, hdr map[string]string) int {
+		req := httptest.NewRequest("POST", path, strings.NewReader("name=inspector&password=inspector"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	h := e.web.Handler()
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "cross-site"}); code != 403 {
+		t.Errorf("cross-site login: %d", code)
+	}
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "same-origin"}); code != http.StatusSeeOther {
+		t.Errorf("same-origin login: %d", code)
+	}
+	if code := post(h, "/api/v1/logout", map[string]string{"Origin": "https://evil.example"}); code != 403 {
+		t.Errorf("cross-origin API write: %d", code)
+	}
+	var addrs []string
+	srv, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"https://console.bawwab.ma"},
+		ClientAddress: func(r *http.Request) string { addrs = append(addrs, r.Header.Get("X-Real-IP")); return r.Header.Get("X-Real-IP") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post(srv.Handler(), "/login", map[string]string{"Origin": "https://console.bawwab.ma", "X-Real-IP": "203.0.113.7"}); code != http.StatusSeeOther {
+		t.Errorf("trusted origin: %d", code)
+	}
+	if len(addrs) != 1 || addrs[0] != "203.0.113.7" {
+		t.Errorf("client addresses: %v", addrs)
+	}
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"not a url"}}); err == nil {
+		t.Error("a bad trusted origin")
 	}
 }
