@@ -339,7 +339,10 @@ func TestCrossOrigin(t *testing.T) {
 	}
 	var addrs []string
 	srv, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"https://console.bawwab.ma"},
-		ClientAddress: func(r *http.Request) string { addrs = append(addrs, r.Header.Get("X-Real-IP")); return r.Header.Get("X-Real-IP") }})
+		ClientAddress: func(r *http.Request) string {
+			addrs = append(addrs, r.Header.Get("X-Real-IP"))
+			return r.Header.Get("X-Real-IP")
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
