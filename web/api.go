@@ -189,10 +189,10 @@ func (s *Server) registerAPI() {
 	s.api(route{method: "GET", path: "/api/v1/notifications", summary: "Notifications of measures sent to providers, newest first", roles: anyRole,
 		query: []param{{"provider", "a provider ID"}, {"offset", ""}, {"limit", ""}}}, s.apiNotifications)
 
-	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds", roles: anyRole}, s.apiRegistryKinds)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign)", roles: anyRole,
+	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds (a provider's: its own)", roles: regProvider}, s.apiRegistryKinds)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign); a provider's: its own", roles: regProvider,
 		query: []param{{"offset", ""}, {"limit", ""}, {"format", "json (default), or csv: every record of the kind, in the format of bawwab registry import"}}, produces: "application/json, text/csv"}, s.apiRegistryList)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: anyRole}, s.apiRegistryGet)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: regProvider}, s.apiRegistryGet)
 	s.api(route{method: "PUT", path: "/api/v1/registry/{kind}/{key}", summary: "Create or replace a record (JSON as GET returns it); recorded in the ledger", roles: regulatorOnly, body: "the record"}, s.apiRegistryPut)
 	s.api(route{method: "DELETE", path: "/api/v1/registry/{kind}/{key}", summary: "Delete a record; recorded in the ledger", roles: regulatorOnly}, s.apiRegistryDelete)
 	s.api(route{method: "POST", path: "/api/v1/registry/{kind}/import", summary: "Import the records of one kind from CSV (the export's format, as bawwab registry import): created or replaced, all or nothing; recorded in the ledger", roles: regulatorOnly,
