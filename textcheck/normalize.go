@@ -144,6 +144,19 @@ func (t *Text) Reset(src string) {
 		} else {
 			r, size = utf8.DecodeRuneInString(src[i:])
 		}
+		if size == 2 {
+			if m := fold1[r&0x7FF]; m != 0 {
+				// A letter that folds to one ASCII letter (é → e): one
+				// byte out for two in, and the anchors that say so.
+				anc = addAnchor(anc, o, i)
+				out[o] = m
+				o++
+				i += 2
+				anc = addAnchor(anc, o, i)
+				space = false
+				continue
+			}
+		}
 		var f string
 		if r < 0x10000 {
 			switch e := foldTable.idx[r]; e {
@@ -385,6 +398,11 @@ var asciiFold256 = func() (t [256]byte) {
 // filled with the fold table.
 var same2 [0x800]bool
 
+// fold1 holds, for the runes of two bytes in UTF-8, the ASCII byte (never
+// a space) a rune normalises to when its form is that one byte (é → e);
+// 0 otherwise. It is filled with the fold table.
+var fold1 [0x800]byte
+
 // foldTable holds the normalised form of every rune of the Basic
 // Multilingual Plane outside ASCII, built once on first use (a few
 // milliseconds): idx[r] is foldSame (the rune stays as it is), foldSpace,
@@ -432,6 +450,11 @@ func buildFoldTable() {
 	foldTable.idx = idx
 	for r := 0x80; r < 0x800; r++ {
 		same2[r] = idx[r] == foldSame
+		if e := idx[r]; e != foldSame && e != foldSpace && e&0xff == 1 {
+			if b := pool[e>>8]; b > ' ' && b < utf8.RuneSelf {
+				fold1[r] = b
+			}
+		}
 	}
 	foldTable.pool = string(pool)
 	foldTable.math = make([]string, mathLast-mathFirst+1)
