@@ -360,9 +360,10 @@ func filterKey(w []byte) uint32 {
 }
 
 // kwStart has, for each first byte of a keyword, a bit set for each of its
-// lengths (31 standing for 31 and more): the first, cheapest sieve of the
-// tokenizer. A word of at least 7 bytes that starts with 's' or 'a' passes,
-// for the keywords glued to their number ("stop5050", "arret3030").
+// lengths (modulo 32: a longer word may pass, never a keyword fail): the
+// first, cheapest sieve of the tokenizer. A word of 7 to 31 bytes that
+// starts with 's' or 'a' passes, for the keywords glued to their number
+// ("stop5050", "arret3030").
 var kwStart = func() (t [256]uint32) {
 	t['s'] = 0xFFFFFF80
 	t['a'] = 0xFFFFFF80
@@ -373,7 +374,7 @@ func (f *filter) add(w []byte, r role) {
 	if r&(rKeyword|rKeywordCaps) == 0 || len(w) == 0 {
 		return
 	}
-	kwStart[w[0]] |= 1 << min(len(w), 31)
+	kwStart[w[0]] |= 1 << (len(w) & 31)
 	k := filterKey(w)
 	f.bits[k/64] |= 1 << (k % 64)
 }

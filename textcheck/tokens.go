@@ -158,10 +158,8 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 		default: // clPunct, clRemoved
 			kind = tokPunct
 		}
-		if kind <= tokArabic && kwStart[c]>>min(i-start, 31)&1 != 0 {
-			if ns < len(sieved) {
-				sieved[ns] = int32(nt)
-			}
+		if kind <= tokArabic && kwStart[c]>>(uint(i-start)&31)&1 != 0 {
+			sieved[ns&(len(sieved)-1)] = int32(nt) // more than 16: all are looked at
 			ns++
 		}
 		// Two stores: the offsets, then kind, glued and cand (false) with
@@ -222,7 +220,7 @@ var tokenLayout = func() bool {
 // tokArabic) may be an opt-out keyword, or a keyword glued to its number
 // ("stop5050"): it looks only at those.
 func mayBeKeyword(w []byte, kind tokKind) bool {
-	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>min(len(w), 31)&1 == 0 {
+	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>(uint(len(w))&31)&1 == 0 {
 		return false
 	}
 	return kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
