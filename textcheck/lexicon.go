@@ -361,12 +361,12 @@ func filterKey(w []byte) uint32 {
 
 // kwStart has, for each first byte of a keyword, a bit set for each of its
 // lengths (modulo 32: a longer word may pass, never a keyword fail): the
-// first, cheapest sieve of the tokenizer. A word of 7 to 31 bytes that
-// starts with 's' or 'a' passes, for the keywords glued to their number
+// first, cheapest sieve of the tokenizer. Words of 7 to 11 bytes that start
+// with 's' or 'a' pass, for the keywords glued to their number
 // ("stop5050", "arret3030").
 var kwStart = func() (t [256]uint32) {
-	t['s'] = 0xFFFFFF80
-	t['a'] = 0xFFFFFF80
+	t['s'] = 0b1111_1000_0000
+	t['a'] = 0b1111_1000_0000
 	return t
 }()
 

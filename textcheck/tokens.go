@@ -220,8 +220,19 @@ var tokenLayout = func() bool {
 // tokArabic) may be an opt-out keyword, or a keyword glued to its number
 // ("stop5050"): it looks only at those.
 func mayBeKeyword(w []byte, kind tokKind) bool {
-	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>(uint(len(w))&31)&1 == 0 {
+	n := len(w)
+	if kind > tokArabic || n == 0 {
 		return false
 	}
-	return kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
+	if kwStart[w[0]]>>(uint(n)&31)&1 == 0 {
+		return false
+	}
+	if kind == tokWord && kwGlued[w[0]] && n >= 7 && n <= 11 && w[n-1]-'0' < 10 {
+		return true // stop5050, arret3030
+	}
+	return kwFilter.mayHold(w)
 }
+
+// kwGlued marks the first bytes of the keywords that may come glued to
+// their number, "stop5050" and "arret3030": 7 to 11 bytes, the last a digit.
+var kwGlued = [256]bool{'s': true, 'a': true}
