@@ -86,12 +86,11 @@ func (t *Text) Reset(src string) {
 		// written out here: a call would spill the loop's registers).
 		for i+8 <= n {
 			x := binary.LittleEndian.Uint64(bytesAt(srcp, i, 8))
-			if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+			if (x|(x+swarOnes))&swarHigh != 0 {
 				break // beyond ASCII, or DEL
 			}
-			if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
-				sp := zeroBytes(x ^ ' '*swarOnes)
-				if below&^sp != 0 || sp&(sp<<8) != 0 || space && sp&0x80 != 0 {
+			if sp := ^(x + (0x80-0x21)*swarOnes) & swarHigh; sp != 0 {
+				if ^(x+(0x80-0x20)*swarOnes)&swarHigh != 0 || sp&(sp<<8) != 0 || space && sp&0x80 != 0 {
 					break // a control, or a space after a space
 				}
 			}
@@ -364,15 +363,17 @@ const (
 // a space after a space (after the byte before when prevSpace). Reset has
 // the same code written out; the tests check both against the byte loop.
 func foldASCII8(x uint64, prevSpace bool) (y uint64, ok bool) {
-	if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+	// A byte beyond ASCII has its high bit set; DEL gets it from adding 1
+	// (a carry out of a byte beyond ASCII does not matter: it fails anyway).
+	if (x|(x+swarOnes))&swarHigh != 0 {
 		return 0, false
 	}
 	// Bytes below '!' (a high bit still clear after adding 0x80-0x21; no
 	// carry crosses bytes since every byte is below 0x80) are spaces or
-	// controls.
-	if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
-		sp := zeroBytes(x ^ ' '*swarOnes)
-		if below&^sp != 0 || sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
+	// controls; bytes below ' ' are controls. With no control, those below
+	// '!' are the spaces.
+	if sp := ^(x + (0x80-0x21)*swarOnes) & swarHigh; sp != 0 {
+		if ^(x+(0x80-0x20)*swarOnes)&swarHigh != 0 || sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
 			return 0, false
 		}
 	}

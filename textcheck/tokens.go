@@ -118,7 +118,7 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	glued := false
 	// The loop reads b and writes toks through pointers: the bounds are
 	// checked above (n+1 bytes of b, the sentinel space included; room for
-	// n tokens), and the layout of token is checked by tokenLayout.
+	// n tokens), and the layout of token is checked by init.
 	bp := unsafe.Pointer(unsafe.SliceData(b))
 	tp := unsafe.Pointer(unsafe.SliceData(toks))
 	at := func(i int) byte { return *(*byte)(unsafe.Add(bp, i)) }
@@ -163,14 +163,14 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 			ns++
 		}
 		// Two stores: the offsets, then kind, glued and cand (false) with
-		// the padding after them (tokenLayout checks the offsets).
+		// the padding after them (init checks the layout).
 		tk := unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{}))
 		*(*[2]int32)(tk) = [2]int32{int32(start), int32(i)}
 		g := uint32(0)
 		if glued {
 			g = 1
 		}
-		*(*uint32)(unsafe.Add(tk, 8)) = uint32(kind) | g<<8 // little-endian: see tokenLayout
+		*(*uint32)(unsafe.Add(tk, 8)) = uint32(kind) | g<<8 // little-endian: see init
 		nt++
 		glued = true
 		if at(i) == ' ' {
@@ -200,21 +200,19 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	return toks
 }
 
-// tokenLayout holds when tokenize may write a token as it does: two int32
+// init checks that tokenize may write a token as it does: two int32
 // offsets, then kind, glued and cand in the bytes of a little-endian
-// uint32. The package's init panics otherwise (a big-endian machine, or a
-// change to token), so the tests fail at once.
-var tokenLayout = func() bool {
+// uint32. It panics otherwise (a big-endian machine, or a change to
+// token), so that every test fails at once.
+func init() {
 	var tk token
 	*(*uint32)(unsafe.Pointer(&tk.kind)) = uint32(tokArabic) | 1<<8
-	ok := unsafe.Sizeof(tk) == 12 && unsafe.Offsetof(tk.e) == 4 && unsafe.Offsetof(tk.kind) == 8 &&
-		unsafe.Offsetof(tk.glued) == 9 && unsafe.Offsetof(tk.cand) == 10 &&
-		tk.kind == tokArabic && tk.glued && !tk.cand
-	if !ok {
+	if unsafe.Sizeof(tk) != 12 || unsafe.Offsetof(tk.e) != 4 || unsafe.Offsetof(tk.kind) != 8 ||
+		unsafe.Offsetof(tk.glued) != 9 || unsafe.Offsetof(tk.cand) != 10 ||
+		tk.kind != tokArabic || !tk.glued || tk.cand {
 		panic("textcheck: the layout of token is not the one tokenize writes")
 	}
-	return ok
-}()
+}
 
 // mayBeKeyword tells the finder whether word w (of kind tokWord or
 // tokArabic) may be an opt-out keyword, or a keyword glued to its number
