@@ -167,17 +167,33 @@ func (t *Text) Reset(src string) {
 					o += 2
 					i += 2
 					op := unsafe.Pointer(unsafe.SliceData(out))
-					for i+1 < n {
-						// Both bytes at once: a lead 110xxxxx, a
-						// continuation 10xxxxxx, and a rune that stays.
-						x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
+					for {
+						for i+1 < n {
+							// Both bytes at once: a lead 110xxxxx, a
+							// continuation 10xxxxxx, and a rune that stays.
+							x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
+							if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
+								break
+							}
+							*(*byte)(unsafe.Add(op, o)) = byte(x)
+							*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
+							o += 2
+							i += 2
+						}
+						// One space (after a letter: it stays) and another
+						// such rune: the next word of the run.
+						if i+2 >= n || *(*byte)(unsafe.Add(srcp, i)) != ' ' {
+							break
+						}
+						x := uint(*(*byte)(unsafe.Add(srcp, i+1))) | uint(*(*byte)(unsafe.Add(srcp, i+2)))<<8
 						if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
 							break
 						}
-						*(*byte)(unsafe.Add(op, o)) = byte(x)
-						*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
-						o += 2
-						i += 2
+						*(*byte)(unsafe.Add(op, o)) = ' '
+						*(*byte)(unsafe.Add(op, o+1)) = byte(x)
+						*(*byte)(unsafe.Add(op, o+2)) = byte(x >> 8)
+						o += 3
+						i += 3
 					}
 					space = false
 					continue
