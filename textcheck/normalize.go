@@ -85,7 +85,7 @@ func (t *Text) Reset(src string) {
 		// Eight bytes at a time while they are plain ASCII (see foldASCII8,
 		// written out here: a call would spill the loop's registers).
 		for i+8 <= n {
-			x := binary.LittleEndian.Uint64(bytesAt(srcp, i, 8))
+			x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(srcp, i))[:])
 			if (x|(x+swarOnes))&swarHigh != 0 {
 				break // beyond ASCII, or DEL
 			}
@@ -95,7 +95,7 @@ func (t *Text) Reset(src string) {
 				}
 			}
 			y := x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2
-			binary.LittleEndian.PutUint64(bytesAt(unsafe.Pointer(unsafe.SliceData(out)), o, 8), y)
+			binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), o))[:], y)
 			o += 8
 			i += 8
 			space = y>>56 == ' '
@@ -239,12 +239,6 @@ func (t *Text) Reset(src string) {
 	t.norm, t.anchors = out[:o], anc
 	t.cands = t.cands[:0]
 	t.toks = tokenize(t.toks[:0], t.norm, &t.cands)
-}
-
-// bytesAt returns the k bytes at offset i of the memory at p, which the
-// caller knows to be there.
-func bytesAt(p unsafe.Pointer, i, k int) []byte {
-	return unsafe.Slice((*byte)(unsafe.Add(p, i)), k)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s
