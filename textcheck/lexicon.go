@@ -384,12 +384,21 @@ func filterKey(w []byte) uint32 {
 
 // kwStart has, for each first byte of a keyword, a bit set for each of its
 // lengths (modulo 32: a longer word may pass, never a keyword fail): the
-// first, cheapest sieve of the tokenizer. Words of 7 to 11 bytes that start
-// with 's' or 'a' pass, for the keywords glued to their number
-// ("stop5050", "arret3030").
+// first, cheapest sieve of the tokenizer, with kwEnd. Words of 7 to 11 bytes
+// that start with 's' or 'a' and end with a digit pass, for the keywords
+// glued to their number ("stop5050", "arret3030").
 var kwStart = func() (t [256]uint32) {
 	t['s'] = 0b1111_1000_0000
 	t['a'] = 0b1111_1000_0000
+	return t
+}()
+
+// kwEnd is kwStart for the last byte of a keyword; the glued ones end with
+// a digit.
+var kwEnd = func() (t [256]uint32) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 0b1111_1000_0000
+	}
 	return t
 }()
 
@@ -398,6 +407,7 @@ func (f *filter) add(w []byte, r role) {
 		return
 	}
 	kwStart[w[0]] |= 1 << (len(w) & 31)
+	kwEnd[w[len(w)-1]] |= 1 << (len(w) & 31)
 	k := filterKey(w)
 	f.bits[k/64] |= 1 << (k % 64)
 }

@@ -158,7 +158,7 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 		default: // clPunct, clRemoved
 			kind = tokPunct
 		}
-		if kind <= tokArabic && kwStart[c]>>(uint(i-start)&31)&1 != 0 {
+		if kind <= tokArabic && (kwStart[c]&kwEnd[at(i-1)])>>(uint(i-start)&31)&1 != 0 {
 			sieved[ns&(len(sieved)-1)] = int32(nt) // more than 16: all are looked at
 			ns++
 		}
@@ -222,7 +222,7 @@ func mayBeKeyword(w []byte, kind tokKind) bool {
 	if kind > tokArabic || n == 0 {
 		return false
 	}
-	if kwStart[w[0]]>>(uint(n)&31)&1 == 0 {
+	if (kwStart[w[0]]&kwEnd[w[n-1]])>>(uint(n)&31)&1 == 0 {
 		return false
 	}
 	if kind == tokWord && kwGlued[w[0]] && n >= 7 && n <= 11 && w[n-1]-'0' < 10 {
