@@ -227,20 +227,29 @@ type wordHead struct {
 // little-endian words. When w's capacity reaches 16 bytes it loads them at
 // once and clears what lies past its length.
 func wordWords(w []byte) (a, b uint64) {
-	n := len(w)
-	if cap(w) >= 16 {
-		w16 := w[:16]
-		a = binary.LittleEndian.Uint64(w16)
-		b = binary.LittleEndian.Uint64(w16[8:])
-		switch {
-		case n < 8:
-			a &= 1<<(8*n) - 1
-			b = 0
-		case n < 16:
-			b &= 1<<(8*(n-8)) - 1
-		}
-		return a, b
+	if cap(w) < 16 {
+		return wordWordsCopy(w)
 	}
+	w16 := w[:16]
+	m := &wordMasks[min(len(w), 16)]
+	return binary.LittleEndian.Uint64(w16) & m[0], binary.LittleEndian.Uint64(w16[8:]) & m[1]
+}
+
+// wordMasks[n] keeps the first n bytes of 16.
+var wordMasks = func() (t [17][2]uint64) {
+	for n := range t {
+		for k := 0; k < n; k++ {
+			t[n][k/8] |= 0xFF << (8 * (k % 8))
+		}
+	}
+	return t
+}()
+
+// wordWordsCopy is wordWords for a word too close to the end of its
+// buffer: through a copy.
+//
+//go:noinline
+func wordWordsCopy(w []byte) (a, b uint64) {
 	var buf [16]byte
 	copy(buf[:], w)
 	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])
