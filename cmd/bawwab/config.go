@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -420,7 +421,7 @@ func (l LogConfig) level() (slog.Level, error) {
 }
 
 // Logger returns the logger the configuration asks for, on w.
-func (l LogConfig) Logger(w *os.File) *slog.Logger {
+func (l LogConfig) Logger(w io.Writer) *slog.Logger {
 	lv, _ := l.level()
 	opts := &slog.HandlerOptions{Level: lv}
 	if l.Format == "text" {

@@ -204,6 +204,9 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 // seedDemo loads the fictional registry and a few oppositions into the
 // embedded store of dir; loading it again changes nothing.
 func seedDemo(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
 		return err

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/sim"
+	"github.com/bawwab/bawwab/smpp"
+)
+
+// serve runs on a real configuration file, with a simulated SMSC as the
+// operator: a provider binds, a compliant message reaches the operator, a
+// non-compliant one is refused with its reason's status, the subscriber's
+// STOP is in force for the next message, /metrics answers, and SIGTERM
+// (the context) stops it with a ledger that verifies.
+func TestServeEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := seedDemo(ctx, data); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var reached []string
+	smsc, err := sim.NewSMSC(sim.SMSCConfig{Name: "IAM", Accounts: map[string]string{"bawwab": "s3cret"},
+		OnSubmit: func(_ string, p *smpp.PDU) {
+			text, _ := p.Text()
+			mu.Lock()
+			reached = append(reached, text)
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := smsc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer smsc.Shutdown(ctx)
+	os.WriteFile(filepath.Join(dir, "iam.pw"), []byte("s3cret\n"), 0o600)
+	smppPort, _ := freePort()
+	httpPort, _ := freePort()
+	t.Setenv("BAWWAB_TEST_HTTP", fmt.Sprintf("127.0.0.1:%d", httpPort))
+	config := filepath.Join(dir, "bawwab.toml")
+	os.WriteFile(config, []byte(fmt.Sprintf(`
+node = "e2e"
+[listen]
+smpp = "127.0.0.1:%d"
+http = "${BAWWAB_TEST_HTTP}"
+[store]
+data = "data"
+[[smsc]]
+operator = "iam"
+addr = "%s"
+system_id = "bawwab"
+password_file = "iam.pw"
+binds = 1
+window = 10
+[compliance.hours]
+from = "00:00"
+until = "24:00"
+[log]
+format = "text"
+`, smppPort, smsc.Addr())), 0o600)
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(sctx, []string{"serve", "-config", config}, &IO{In: strings.NewReader(""), Out: io.Discard, Err: &stderr})
+	}()
+	smppAddr := fmt.Sprintf("127.0.0.1:%d", smppPort)
+	deadline := time.Now().Add(20 * time.Second)
+	var esme *smpp.Conn
+	for esme == nil {
+		c, err := smpp.Dial(ctx, smppAddr, smpp.DialOptions{SystemID: "atlasvas", Password: "atlasvas",
+			Conn: smpp.ConnOptions{Handler: smpp.InlineFunc(func(r *smpp.Request) { r.Accept("") })}})
+		if err == nil {
+			esme = c
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no bind: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer esme.Close()
+
+	submit := func(text string) error {
+		sp, err := (&smpp.Splitter{}).Split(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := sp.Bodies(smpp.Body{Source: smpp.Address{TON: 5, Addr: "ATLASMKT"},
+			Dest: smpp.Address{TON: smpp.TONInternational, NPI: smpp.NPIISDN, Addr: "212661234567"}})[0]
+		_, err = esme.Send(ctx, smpp.SubmitSM, b)
+		return err
+	}
+	compliant := "Atlas Market : -30% sur toute la boutique ce week-end ! STOP au 5050"
+	if err := submit(compliant); err != nil {
+		t.Fatalf("compliant message refused: %v\n%s", err, stderr.String())
+	}
+	var st smpp.Status
+	err = submit("Atlas Market : -30% sur toute la boutique ce week-end !")
+	if !errors.As(err, &st) || uint32(st) != bawwab.ReasonOptOutMentionMissing.SMPPStatus() {
+		t.Errorf("message without an opt-out instruction: %v, want the status of optout-mention-missing", err)
+	}
+	if err := smsc.DeliverMO(ctx, "+212661234567", "5050", "STOP"); err != nil {
+		t.Fatalf("STOP: %v", err)
+	}
+	err = submit(compliant)
+	if !errors.As(err, &st) || uint32(st) != bawwab.ReasonRecipientOptedOut.SMPPStatus() {
+		t.Errorf("message after the STOP: %v, want the status of recipient-opted-out", err)
+	}
+	// The operator got the compliant message once, and the STOP's free
+	// confirmation (sent in the background); nothing refused.
+	for wait := time.Now().Add(10 * time.Second); time.Now().Before(wait); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(reached)
+		mu.Unlock()
+		if n > 1 {
+			break
+		}
+	}
+	mu.Lock()
+	var got, confirmations int
+	for _, text := range reached {
+		switch {
+		case text == compliant:
+			got++
+		case strings.Contains(text, "START au 5050"):
+			confirmations++
+		case strings.HasPrefix(text, "Atlas Market"):
+			t.Errorf("a refused message reached the operator: %q", text)
+		}
+	}
+	if got != 1 || confirmations != 1 {
+		t.Errorf("the operator got %q, want the compliant message and the STOP's confirmation", reached)
+	}
+	mu.Unlock()
+
+	resp, err := http.Get("http://" + os.Getenv("BAWWAB_TEST_HTTP") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{"bawwab_ledger_entries", "bawwab_optout_seq"} {
+		if !bytes.Contains(body, []byte(m)) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+	if strings.Contains(stderr.String(), "212661234567") {
+		t.Errorf("a subscriber number in clear in the logs:\n%s", stderr.String())
+	}
+	esme.Unbind(ctx)
+	stop()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Fatalf("serve exited %d:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	code, stdout, errOut := runMain(t, "", "ledger", "verify", "--data", data)
+	if code != ExitOK {
+		t.Fatalf("ledger verify: exit %d\n%s%s", code, stdout, errOut)
+	}
+	// decision, decision, opposition, decision at least.
+	if !strings.Contains(stdout, "verified") {
+		t.Errorf("ledger verify:\n%s", stdout)
+	}
+}
