@@ -132,11 +132,9 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 	}
 	loadStart := loadAverage()
 	type row struct {
-		name              string
-		rate, ratio       float64
-		p50, p99          float64 // ms
-		extra             string
-		refRate, refP50ms float64
+		name        string
+		rate, ratio float64
+		p50, p99    float64 // ms
 	}
 	var rows []row
 	var peak10 float64
