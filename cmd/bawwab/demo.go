@@ -212,7 +212,12 @@ func seedDemo(ctx context.Context, dir string) error {
 		return err
 	}
 	defer db.Close()
-	st := db.Store()
+	return seedStore(ctx, db.Store(), dir)
+}
+
+// seedStore loads the demo registry (its CSV files copied to
+// dir/registry) and, into an empty register, the oppositions.
+func seedStore(ctx context.Context, st bawwab.Store, dir string) error {
 	regDir := filepath.Join(dir, "registry")
 	if err := os.MkdirAll(regDir, 0o700); err != nil {
 		return err

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/postgres"
 	"github.com/bawwab/bawwab/sim"
 	"github.com/bawwab/bawwab/smpp"
 )
@@ -188,3 +190,80 @@ format = "text"
 		t.Errorf("ledger verify:\n%s", stdout)
 	}
 }
+
+// A node on PostgreSQL follows the changes other nodes make: a STOP
+// recorded elsewhere refuses this node's next message within a second.
+func TestServePostgresFollowsOtherNodes(t *testing.T) {
+	dsn := pgSchemaDSN(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := postgres.NewDB(dsn)
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := seedStore(ctx, db.Store(), dir); err != nil {
+		t.Fatal(err)
+	}
+	smsc, err := sim.NewSMSC(sim.SMSCConfig{Name: "IAM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := smsc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer smsc.Shutdown(ctx)
+	cfg := DefaultConfig()
+	cfg.Node = "pg1"
+	cfg.Listen = ListenConfig{SMPP: "127.0.0.1:0", HTTP: "127.0.0.1:0"}
+	cfg.Store = StoreConfig{Data: filepath.Join(dir, "node"), Postgres: dsn}
+	cfg.SMSC = []SMSCConfig{{Operator: "iam", Addr: smsc.Addr().String(), SystemID: "bawwab", Binds: 1, Window: 10}}
+	cfg.Rules.Hours = compliance.Hours{From: 0, Until: 24 * 60}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := StartNode(ctx, &cfg, NodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Shutdown(ctx)
+	if err := n.waitLinks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	esme, err := smpp.Dial(ctx, n.SMPPAddr, smpp.DialOptions{SystemID: "atlasvas", Password: "atlasvas",
+		Conn: smpp.ConnOptions{Handler: smpp.InlineFunc(func(r *smpp.Request) { r.Accept("") })}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer esme.Close()
+	submit := func() error {
+		sp, _ := (&smpp.Splitter{}).Split("Atlas Market : -30% ce week-end ! STOP au 5050")
+		b := sp.Bodies(smpp.Body{Source: smpp.Address{TON: 5, Addr: "ATLASMKT"},
+			Dest: smpp.Address{TON: smpp.TONInternational, NPI: smpp.NPIISDN, Addr: "212661234500"}})[0]
+		_, err := esme.Send(ctx, smpp.SubmitSM, b)
+		return err
+	}
+	if err := submit(); err != nil {
+		t.Fatalf("before the STOP: %v", err)
+	}
+	// Another node records a STOP.
+	if err := db.Store().Oppositions.RecordOpposition(ctx, &bawwab.Opposition{MSISDN: "+212661234500",
+		Scope: bawwab.NationalScope, Action: bawwab.ActionStop, Channel: "3030"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	var st smpp.Status
+	if err := submit(); !errors.As(err, &st) || uint32(st) != bawwab.ReasonRecipientOptedOut.SMPPStatus() {
+		t.Fatalf("a second after another node's STOP: %v, want recipient-opted-out", err)
+	}
+	// A registry change made elsewhere reaches the rules too.
+	if _, err := db.Store().Registry.UpdateProvider(ctx, "atlasvas", bawwab.ProviderUpdate{Status: ptrTo(bawwab.ProviderSuspended)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := submit(); !errors.As(err, &st) || st == smpp.StatusOK {
+		t.Fatalf("a second after the provider's suspension: %v, want a refusal", err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
