@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -132,6 +133,10 @@ type demo struct {
 	base    report.Row // the counts before the demo started
 	final   report.Row // the counts read just before the gateway stopped
 	tty     bool
+	// trafficStart is when the traffic started, for the rates; drawn the
+	// lines of the live summary on the screen.
+	trafficStart time.Time
+	drawn        int
 }
 
 func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error) {
@@ -375,6 +380,7 @@ func (d *demo) run(ctx context.Context) error {
 		defer cancel()
 	}
 	var wg sync.WaitGroup
+	d.trafficStart = time.Now()
 	if err := d.startTraffic(ctx, &wg); err != nil {
 		d.stop()
 		return err
@@ -388,7 +394,7 @@ func (d *demo) run(ctx context.Context) error {
 			running = false
 		case <-t.C:
 			if d.tty {
-				d.printSummary(ctx, true)
+				d.printSummary(ctx)
 			} else if time.Since(last) >= 5*time.Second {
 				last = time.Now()
 				d.printLine(ctx)
@@ -399,7 +405,11 @@ func (d *demo) run(ctx context.Context) error {
 	// The last answers and MO messages are in the ledger; the feeder
 	// counts them before the final summary.
 	err := d.stop()
-	fmt.Fprintln(d.stdio.Out)
+	if d.drawn > 0 {
+		fmt.Fprintf(d.stdio.Out, "\x1b[%dA\x1b[J", d.drawn) // the final summary replaces the live one
+	} else {
+		fmt.Fprintln(d.stdio.Out)
+	}
 	d.printFinal()
 	return err
 }
@@ -520,25 +530,29 @@ func (d *demo) printLine(ctx context.Context) {
 		return
 	}
 	r = d.since(r)
-	el := time.Since(d.start).Seconds()
+	el := time.Since(d.trafficStart).Seconds()
 	fmt.Fprintf(d.stdio.Out, "%5.0fs  submitted %d (%.0f/s): accepted %d, deferred %d, rejected %d, flagged %d; STOP %d, START %d, complaints %d; measures %d\n",
 		el, r.Submitted, float64(r.Submitted)/el, r.Accepted, r.Deferred, r.Rejected, r.Flagged, r.Stops, r.Starts,
 		r.ComplaintsOpened+r.ComplaintsUnmatched, r.Warnings+r.Throttles+r.Suspensions)
 }
 
-func (d *demo) printSummary(ctx context.Context, clear bool) {
+// printSummary redraws the live summary in place, below the banner, which
+// stays on the screen.
+func (d *demo) printSummary(ctx context.Context) {
 	r, err := d.counts(ctx)
 	if err != nil {
 		return
 	}
 	r = d.since(r)
-	w := d.stdio.Out
-	if clear {
-		fmt.Fprint(w, "\x1b[H\x1b[2J")
+	var b bytes.Buffer
+	el := time.Since(d.trafficStart)
+	fmt.Fprintf(&b, "Live — %s — console http://%s/ — Ctrl-C to stop\n", el.Round(time.Second), d.node.HTTPAddr)
+	d.writeSummary(&b, r, el)
+	if d.drawn > 0 {
+		fmt.Fprintf(d.stdio.Out, "\x1b[%dA\x1b[J", d.drawn) // up to the last summary, clear below
 	}
-	el := time.Since(d.start)
-	fmt.Fprintf(w, "Bawwab demo — %s — console http://%s/ — SMPP %s — Ctrl-C to stop\n\n", el.Round(time.Second), d.node.HTTPAddr, d.node.SMPPAddr)
-	d.writeSummary(w, r, el)
+	d.drawn = bytes.Count(b.Bytes(), []byte("\n"))
+	d.stdio.Out.Write(b.Bytes())
 }
 
 func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
@@ -574,8 +588,9 @@ func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
 
 func (d *demo) printFinal() {
 	w := d.stdio.Out
-	fmt.Fprintf(w, "Summary after %s\n", time.Since(d.start).Round(time.Second))
-	d.writeSummary(w, d.final, time.Since(d.start))
+	el := time.Since(d.trafficStart)
+	fmt.Fprintf(w, "Summary after %s\n", el.Round(time.Second))
+	d.writeSummary(w, d.final, el)
 	fmt.Fprintf(w, "\nData in %s — check the ledger: bawwab ledger verify --data %s\n", d.f.data, d.f.data)
 }
 
