@@ -69,6 +69,7 @@ type gatewayBench struct {
 	*smppBench
 	httpload string
 	dir      string
+	dataRoot string // where the nodes' data directories go
 }
 
 func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) error {
@@ -81,6 +82,7 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 	repeats := fs.Int("repeats", 3, "runs of each scenario (the median is shown)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "limit for one run")
 	noKannel := fs.Bool("no-kannel", false, "skip the HTTP comparison with Kannel")
+	dataRoot := fs.String("data", "", "`DIR`ectory for the gateways' data (default: a temporary directory); /dev/shm measures without the disk's fsync latency, and is then not durable")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the gateway's side) to `FILE`")
 	if err := c.Parse(fs, args, stdio); err != nil {
 		return err
@@ -115,7 +117,13 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 	}
 	defer os.RemoveAll(tmp)
 	fmt.Fprintf(stdio.Err, "building smppload, smppsink and httpload from %s\n", *dir)
-	b := &gatewayBench{smppBench: &smppBench{stdio: stdio, timeout: *timeout}, dir: tmp}
+	b := &gatewayBench{smppBench: &smppBench{stdio: stdio, timeout: *timeout}, dir: tmp, dataRoot: tmp}
+	if *dataRoot != "" {
+		if b.dataRoot, err = os.MkdirTemp(*dataRoot, "bawwab-bench-gateway-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(b.dataRoot)
+	}
 	if b.smppload, err = buildTool(ctx, *dir, "smppload", tmp); err != nil {
 		return err
 	}
@@ -199,8 +207,8 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 	loadEnd := loadAverage()
 
 	w := stdio.Out
-	fmt.Fprintf(w, "Gateway end to end on 127.0.0.1, all rules and the durable ledger on; median of %d run(s); %d CPUs, load average %s at the start, %s at the end\n",
-		*repeats, runtime.NumCPU(), loadStart, loadEnd)
+	fmt.Fprintf(w, "Gateway end to end on 127.0.0.1, all rules and the ledger on (data in %s); median of %d run(s); %d CPUs, load average %s at the start, %s at the end\n",
+		b.dataRoot, *repeats, runtime.NumCPU(), loadStart, loadEnd)
 	fmt.Fprintf(w, "%-52s %10s %7s %8s %8s\n", "scenario", "msgs/s", "ratio", "p50 ms", "p99 ms")
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-52s %10.0f %7.2f %8.3f %8.3f\n", r.name, r.rate, r.ratio, r.p50, r.p99)
@@ -221,7 +229,7 @@ func runBenchGateway(ctx context.Context, c *Command, args []string, stdio *IO) 
 // startBenchNode starts a gateway in a fresh data directory with one SMSC
 // link (iam) to sinkAddr.
 func (b *gatewayBench) startBenchNode(ctx context.Context, sinkAddr string) (*Node, func(), error) {
-	data, err := os.MkdirTemp(b.dir, "node-")
+	data, err := os.MkdirTemp(b.dataRoot, "node-")
 	if err != nil {
 		return nil, nil, err
 	}
