@@ -62,23 +62,28 @@ var demoProviders = []struct {
 	account, password string
 	share             float64
 	prefixes          []string // recipients' prefixes; nil: every operator
-	brands            []sim.Brand
+	// mix: atlasvas and Maroc Telecom mostly comply; Rif Digital often
+	// forgets the opt-out mention, and is suspended once more than 5 %
+	// of 200 commercial messages were refused for it (the default
+	// sanction rule), about 20 s into the demo.
+	mix    sim.Mix
+	brands []sim.Brand
 }{
-	{"atlasvas", "atlasvas", 0.4, nil, []sim.Brand{
+	{"atlasvas", "atlasvas", 0.4, nil, sim.Mix{Compliant: 0.7, NoOptOut: 0.02, Transactional: 0.25, Mislabelled: 0.03}, []sim.Brand{
 		{Sender: "ATLASMKT", Name: "Atlas Market", Commercial: true, OptOut: "5050"},
 		{Sender: "ATLASINFO", Name: "Atlas Market"},
 		{Sender: "SOUKNOUR", Name: "Souk Nour", Commercial: true, OptOut: "5050"},
 		{Sender: "ALAMAL", Name: "Al Amal Assurances"},
 	}},
-	{"rif", "rif", 0.3, nil, []sim.Brand{
+	{"rif", "rif", 0.3, nil, sim.Mix{Compliant: 0.6, NoOptOut: 0.2, Transactional: 0.15, Mislabelled: 0.05}, []sim.Brand{
 		{Sender: "DarLbahja", Name: "Dar Lbahja", Commercial: true, OptOut: "5151"},
 		{Sender: "BARAKA", Name: "Hanout Baraka", Commercial: true},
 		{Sender: "SoukNourTx", Name: "Souk Nour"},
 	}},
-	{"sahara", "sahara", 0.1, nil, []sim.Brand{
+	{"sahara", "sahara", 0.1, nil, sim.Mix{Compliant: 0.97, NoOptOut: 0.03}, []sim.Brand{
 		{Sender: "ZITOUN", Name: "Café Zitoun", Commercial: true, OptOut: "2020"},
 	}},
-	{"iammkt", "iammkt", 0.2, []string{"661", "662", "666"}, []sim.Brand{
+	{"iammkt", "iammkt", 0.2, []string{"661", "662", "666"}, sim.Mix{Compliant: 0.97, NoOptOut: 0.03}, []sim.Brand{
 		{Sender: "IAM", Name: "Maroc Telecom", Commercial: true, OptOut: "1717"},
 	}},
 }
@@ -446,7 +451,7 @@ func (d *demo) startTraffic(ctx context.Context, wg *sync.WaitGroup) error {
 				}
 			}
 		}
-		g, err := sim.NewGenerator(p.brands, recipients, "3030", sim.Mix{}, demoSeed+uint64(i))
+		g, err := sim.NewGenerator(p.brands, recipients, "3030", p.mix, demoSeed+uint64(i))
 		if err != nil {
 			return err
 		}
