@@ -180,8 +180,9 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 		links = append(links, SMSCConfig{Operator: op.id, Addr: s.Addr().String(), SystemID: "bawwab",
 			Password: "bawwab", Binds: 1, Window: 100})
 	}
-	// The registry.
-	if err := seedDemo(ctx, f.data); err != nil {
+	// The registry, and the counts before this run (read before the
+	// listeners open: an outside client may submit at once).
+	if d.base, err = seedDemoCounts(ctx, f.data); err != nil {
 		return nil, fmt.Errorf("load the demo registry: %w", err)
 	}
 	// The gateway.
@@ -206,7 +207,6 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 	if err := d.node.createConsoleAccounts(ctx); err != nil {
 		return nil, err
 	}
-	d.base, _ = d.counts(ctx)
 	d.printBanner(time.Since(d.start))
 	return d, nil
 }
@@ -214,15 +214,25 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 // seedDemo loads the fictional registry and a few oppositions into the
 // embedded store of dir; loading it again changes nothing.
 func seedDemo(ctx context.Context, dir string) error {
+	_, err := seedDemoCounts(ctx, dir)
+	return err
+}
+
+// seedDemoCounts seeds the store of dir and returns its report counts of
+// the last days: what was there before this run of the demo.
+func seedDemoCounts(ctx context.Context, dir string) (report.Row, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return report.Row{}, err
 	}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
-		return err
+		return report.Row{}, err
 	}
 	defer db.Close()
-	return seedStore(ctx, db.Store(), dir)
+	if err := seedStore(ctx, db.Store(), dir); err != nil {
+		return report.Row{}, err
+	}
+	return reportCounts(ctx, db.Store().Reports)
 }
 
 // seedStore loads the demo registry (its CSV files copied to
@@ -481,8 +491,12 @@ func (d *demo) startTraffic(ctx context.Context, wg *sync.WaitGroup) error {
 // span, whatever the time zone), all providers together.
 func (d *demo) counts(ctx context.Context) (report.Row, error) {
 	d.node.Feeder.Kick()
+	return reportCounts(ctx, d.node.Store.Reports)
+}
+
+func reportCounts(ctx context.Context, reports bawwab.ReportService) (report.Row, error) {
 	now := time.Now()
-	rows, err := report.Table(ctx, d.node.Store.Reports, report.Filter{
+	rows, err := report.Table(ctx, reports, report.Filter{
 		From: report.LocalDate(now.Add(-24*time.Hour), nil), To: report.LocalDate(now.Add(24*time.Hour), nil), By: []report.Dim{report.ByDay}})
 	var sum report.Row
 	sum.Rejections = map[bawwab.Reason]int64{}
