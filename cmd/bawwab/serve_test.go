@@ -16,6 +16,7 @@ import (
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/postgres"
 	"github.com/bawwab/bawwab/sim"
 	"github.com/bawwab/bawwab/smpp"
@@ -267,3 +268,74 @@ func TestServePostgresFollowsOtherNodes(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// A shutdown under load answers what is in flight: every message a
+// provider got an OK for reached the operator and is in the ledger, which
+// verifies.
+func TestShutdownDrains(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := seedDemo(ctx, data); err != nil {
+		t.Fatal(err)
+	}
+	smsc, err := sim.NewSMSC(sim.SMSCConfig{Name: "IAM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := smsc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer smsc.Shutdown(ctx)
+	cfg := DefaultConfig()
+	cfg.Listen = ListenConfig{SMPP: "127.0.0.1:0", HTTP: "127.0.0.1:0"}
+	cfg.Store.Data = data
+	cfg.SMSC = []SMSCConfig{{Operator: "iam", Addr: smsc.Addr().String(), SystemID: "bawwab", Binds: 1, Window: 100}}
+	cfg.Rules.Hours = compliance.Hours{From: 0, Until: 24 * 60}
+	cfg.Rules.CapPerAdvertiser, cfg.Rules.CapTotal = 0, 0
+	n, err := StartNode(ctx, &cfg, NodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.waitLinks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	loaded := make(chan *sim.LoadResult, 1)
+	go func() {
+		res, err := sim.RunLoad(ctx, sim.LoadConfig{Addr: n.SMPPAddr, SystemID: "atlasvas", Password: "atlasvas",
+			Duration: 5 * time.Second, Window: 50, Source: "ATLASMKT", DestBase: 212661000000,
+			Texts: []string{"Atlas Market : -30% ce week-end ! STOP au 5050"}})
+		if err != nil {
+			t.Error(err)
+		}
+		loaded <- res
+	}()
+	time.Sleep(700 * time.Millisecond)
+	if err := n.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	res := <-loaded
+	if res == nil {
+		return
+	}
+	if res.Acked == 0 {
+		t.Fatalf("nothing answered before the shutdown: %v", res)
+	}
+	if got := smsc.Stats().Submits; got < res.Acked {
+		t.Errorf("%d answered OK, the operator got %d", res.Acked, got)
+	}
+	r, err := ledger.OpenReader(filepath.Join(data, "ledger"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := r.Len()
+	r.Close()
+	if entries < res.Acked {
+		t.Errorf("%d answered OK, %d entries in the ledger", res.Acked, entries)
+	}
+	code, stdout, errOut := runMain(t, "", "ledger", "verify", "--data", data)
+	if code != ExitOK {
+		t.Fatalf("ledger verify: exit %d\n%s%s", code, stdout, errOut)
+	}
+	t.Logf("%d answered OK before the shutdown, %d refused, %d unanswered; %d ledger entries", res.Acked, res.Refused, res.Failed, entries)
+}
