@@ -1,6 +1,8 @@
 package textcheck
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"sort"
 	"strings"
 	"sync"
@@ -213,13 +215,23 @@ type wordTable struct {
 	entries []lexEntry
 }
 
+// hashWord hashes a word from its length and its first and last eight
+// bytes (loads that overlap for shorter words), in a few instructions
+// whatever its length: words are short, and their ends tell them apart.
 func hashWord(w []byte) uint32 {
-	h := uint32(2166136261) // FNV-1a
-	for _, c := range w {
-		h ^= uint32(c)
-		h *= 16777619
+	n := len(w)
+	var x uint64
+	switch {
+	case n >= 8:
+		x = binary.LittleEndian.Uint64(w) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(w[n-8:]), 29)
+	case n >= 4:
+		x = uint64(binary.LittleEndian.Uint32(w)) | uint64(binary.LittleEndian.Uint32(w[n-4:]))<<32
+	case n > 0:
+		x = uint64(w[0]) | uint64(w[n/2])<<8 | uint64(w[n-1])<<16
 	}
-	return h
+	x ^= uint64(n) << 56
+	x *= 0x9E3779B97F4A7C15
+	return uint32(x >> 32)
 }
 
 func newWordTable(m map[string]lexEntry) wordTable {
@@ -325,7 +337,7 @@ func buildLexicon() {
 // apostrophes and hyphens as the matcher skips them.
 func phraseWords(text string) []string {
 	n := Normalize(text)
-	toks := tokenize(nil, []byte(n))
+	toks := tokenize(nil, []byte(n), nil)
 	var words []string
 	for _, t := range toks {
 		w := n[t.s:t.e]
@@ -347,10 +359,21 @@ func filterKey(w []byte) uint32 {
 	return (uint32(len(w))*31 + uint32(w[0])*7 + uint32(w[len(w)-1])) & (1<<12 - 1)
 }
 
+// kwStart has, for each first byte of a keyword, a bit set for each of its
+// lengths (31 standing for 31 and more): the first, cheapest sieve of the
+// tokenizer. A word of at least 7 bytes that starts with 's' or 'a' passes,
+// for the keywords glued to their number ("stop5050", "arret3030").
+var kwStart = func() (t [256]uint32) {
+	t['s'] = 0xFFFFFF80
+	t['a'] = 0xFFFFFF80
+	return t
+}()
+
 func (f *filter) add(w []byte, r role) {
 	if r&(rKeyword|rKeywordCaps) == 0 || len(w) == 0 {
 		return
 	}
+	kwStart[w[0]] |= 1 << min(len(w), 31)
 	k := filterKey(w)
 	f.bits[k/64] |= 1 << (k % 64)
 }

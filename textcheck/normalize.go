@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -51,6 +52,7 @@ type Text struct {
 	// costs next to nothing.
 	anchors []anchor
 	toks    []token
+	cands   []int32 // the tokens marked cand, for the finder
 }
 
 type anchor struct{ norm, src int32 }
@@ -73,15 +75,17 @@ func (t *Text) Reset(src string) {
 		out = make([]byte, n+n/2+16)
 	}
 	o := 0
+	// The loops below read src and write out through pointers where the
+	// bounds are known: i < n, and o + (n - i) <= len(out) throughout (one
+	// byte out per byte in at most, until a longer form makes room).
+	srcp := unsafe.Pointer(unsafe.StringData(src))
 	anc := t.anchors[:0]
 	space := true // at the start, as after a space: leading spaces are dropped
 	for i := 0; i < n; {
 		// Eight bytes at a time while they are plain ASCII (see foldASCII8,
 		// written out here: a call would spill the loop's registers).
-		for i+8 <= n && o+8 <= len(out) {
-			w := src[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		for i+8 <= n {
+			x := binary.LittleEndian.Uint64(bytesAt(srcp, i, 8))
 			if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
 				break // beyond ASCII, or DEL
 			}
@@ -92,7 +96,7 @@ func (t *Text) Reset(src string) {
 				}
 			}
 			y := x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2
-			binary.LittleEndian.PutUint64(out[o:], y)
+			binary.LittleEndian.PutUint64(bytesAt(unsafe.Pointer(unsafe.SliceData(out)), o, 8), y)
 			o += 8
 			i += 8
 			space = y>>56 == ' '
@@ -111,12 +115,13 @@ func (t *Text) Reset(src string) {
 				// tight loop; a control, a second space or a byte beyond
 				// ASCII (asciiFold256 maps all three to at most ' ') goes
 				// back to the loop around.
+				op := unsafe.Pointer(unsafe.SliceData(out))
 				for i < n {
-					m = asciiFold256[src[i]]
-					if m <= ' ' && (m != ' ' || out[o-1] == ' ') {
+					m = asciiFold256[*(*byte)(unsafe.Add(srcp, i))]
+					if m <= ' ' && (m != ' ' || *(*byte)(unsafe.Add(op, o-1)) == ' ') {
 						break
 					}
-					out[o] = m
+					*(*byte)(unsafe.Add(op, o)) = m
 					o++
 					i++
 				}
@@ -149,12 +154,16 @@ func (t *Text) Reset(src string) {
 					out[o], out[o+1] = c, src[i+1]
 					o += 2
 					i += 2
-					for i+1 < n && src[i] >= 0xC2 && src[i] < 0xE0 && src[i+1]&0xC0 == 0x80 {
-						r := rune(src[i]&0x1F)<<6 | rune(src[i+1]&0x3F)
-						if foldTable.idx[r] != foldSame {
+					op := unsafe.Pointer(unsafe.SliceData(out))
+					for i+1 < n {
+						// Both bytes at once: a lead 110xxxxx, a
+						// continuation 10xxxxxx, and a rune that stays.
+						x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
+						if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
 							break
 						}
-						out[o], out[o+1] = src[i], src[i+1]
+						*(*byte)(unsafe.Add(op, o)) = byte(x)
+						*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
 						o += 2
 						i += 2
 					}
@@ -200,7 +209,14 @@ func (t *Text) Reset(src string) {
 		o--
 	}
 	t.norm, t.anchors = out[:o], anc
-	t.toks = tokenize(t.toks[:0], t.norm)
+	t.cands = t.cands[:0]
+	t.toks = tokenize(t.toks[:0], t.norm, &t.cands)
+}
+
+// bytesAt returns the k bytes at offset i of the memory at p, which the
+// caller knows to be there.
+func bytesAt(p unsafe.Pointer, i, k int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(p, i)), k)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s
@@ -364,6 +380,11 @@ var asciiFold256 = func() (t [256]byte) {
 	return t
 }()
 
+// same2 marks the runes of two bytes in UTF-8 (below U+0800) that
+// normalise to themselves, for the tight loop of Reset over Arabic; it is
+// filled with the fold table.
+var same2 [0x800]bool
+
 // foldTable holds the normalised form of every rune of the Basic
 // Multilingual Plane outside ASCII, built once on first use (a few
 // milliseconds): idx[r] is foldSame (the rune stays as it is), foldSpace,
@@ -409,6 +430,9 @@ func buildFoldTable() {
 		}
 	}
 	foldTable.idx = idx
+	for r := 0x80; r < 0x800; r++ {
+		same2[r] = idx[r] == foldSame
+	}
 	foldTable.pool = string(pool)
 	foldTable.math = make([]string, mathLast-mathFirst+1)
 	for r := rune(mathFirst); r <= mathLast; r++ {

@@ -1,6 +1,7 @@
 package textcheck
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -95,9 +96,10 @@ func TestFoldTableFixedPoints(t *testing.T) {
 	}
 }
 
-// TestResetTokens checks that the tokens Reset writes in its single pass
-// are the ones the reference tokenizer finds in the normalised form, and
-// that normalising is idempotent, on every corpus text.
+// TestResetTokens checks that the normalised form, its map to the
+// original and the tokens Reset writes are the ones the reference
+// normaliser and tokenizer give (reference_test.go), and that normalising
+// is idempotent, on every corpus text.
 func TestResetTokens(t *testing.T) {
 	for _, c := range readCorpus(t) {
 		checkText(t, c.Text)
@@ -128,7 +130,17 @@ func checkText(t *testing.T, s string) {
 	if len(norm) > 20*len(s)+16 {
 		t.Fatalf("%q: normalised form of %d bytes from %d", s, len(norm), len(s))
 	}
-	want := tokenize(nil, norm)
+	refNorm, refAnchors := referenceReset(s)
+	if string(refNorm) != string(norm) {
+		t.Fatalf("%q: normalised %q, the reference normaliser gives %q", s, norm, refNorm)
+	}
+	ref := Text{src: s, norm: refNorm, anchors: refAnchors}
+	for i := range norm {
+		if got, want := x.srcAt(i), ref.srcAt(i); got != want {
+			t.Fatalf("%q: byte %d of %q maps to %d, the reference to %d", s, i, norm, got, want)
+		}
+	}
+	want := referenceTokenize(nil, norm)
 	if len(want) != len(x.toks) {
 		t.Fatalf("%q: %d tokens, tokenize finds %d\n%v\n%v", s, len(x.toks), len(want), x.toks, want)
 	}
@@ -136,6 +148,15 @@ func checkText(t *testing.T, s string) {
 		if want[i] != x.toks[i] {
 			t.Fatalf("%q: token %d is %+v, tokenize finds %+v", s, i, x.toks[i], want[i])
 		}
+	}
+	var cands []int32
+	for i, tk := range x.toks {
+		if tk.cand {
+			cands = append(cands, int32(i))
+		}
+	}
+	if fmt.Sprint(cands) != fmt.Sprint(x.cands) {
+		t.Fatalf("%q: candidates %v, the tokens mark %v", s, x.cands, cands)
 	}
 	prev := 0
 	for i := 0; i < len(norm); i++ {

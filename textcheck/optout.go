@@ -213,11 +213,9 @@ func (f *finder) isWord(i int) bool {
 // find looks for every instruction and disguised keyword of the text.
 func (f *finder) find() {
 	toks := f.toks
-	for k := range toks {
+	for _, k32 := range f.t.cands {
+		k := int(k32)
 		tk := &toks[k]
-		if !tk.cand {
-			continue
-		}
 		w := f.b[tk.s:tk.e]
 		r := roles(w)
 		if r&(rKeyword|rKeywordCaps) == 0 {
@@ -689,7 +687,19 @@ func (f *finder) findDisguised() {
 	n := len(f.toks)
 	for k := 0; k < n && f.nDisguised < maxFound; k++ {
 		tk := f.toks[k]
-		if tk.kind != tokWord && tk.kind != tokArabic {
+		// A disguised keyword starts as one does: s, a or a digit for
+		// them (5TOP, 4RRET), ت, س or ا. '$' and '@' are marks, never the
+		// start of a word.
+		switch tk.kind {
+		case tokWord:
+			if c := f.b[tk.s]; c != 's' && c != 'a' && c != '5' && c != '4' {
+				continue
+			}
+		case tokArabic:
+			if tk.e-tk.s < 2 || f.b[tk.s] != 0xD8 || f.b[tk.s+1] != 0xAA && f.b[tk.s+1] != 0xB3 && f.b[tk.s+1] != 0xA7 {
+				continue
+			}
+		default:
 			continue
 		}
 		w := f.b[tk.s:tk.e]

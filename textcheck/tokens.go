@@ -1,5 +1,7 @@
 package textcheck
 
+import "unsafe"
+
 // The finder and the classifier read the normalised text as tokens: words
 // of Latin script (which may hold digits: Darija in Latin letters writes
 // "3la", "w9ef"), words of Arabic script, numbers (ASCII digits only) and
@@ -80,29 +82,59 @@ var latinWordByte = func() (t [256]bool) {
 	return t
 }()
 
-// tokenize appends the tokens of the normalised text b to toks.
-func tokenize(toks []token, b []byte) []token {
+// tokenize appends the tokens of the normalised text b to toks, and the
+// index of every token marked cand to *cands (when cands is not nil).
+//
+// It is a hot loop of every check, written for the compiler: the end of b
+// is marked by a space written just past it (in b's spare capacity, or in
+// a copy when there is none), so that the loops over the bytes of a word
+// test one table and no bound; the space after a token (there is never
+// more than one in a normalised form) is skipped with the token; a token
+// is written field by field in place; and a word is looked up in the
+// keyword filter only when its first byte and length are a keyword's.
+// It gives the tokens the plain reference gives (reference_test.go).
+func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	n := len(b)
+	if cap(b) == n {
+		b = append(b[:n:n], ' ')
+	} else {
+		b = b[:n+1]
+		b[n] = ' '
+	}
 	// A text has at most one token a byte: write them by index.
 	nt := len(toks)
+	first := nt
 	if cap(toks)-nt < n {
 		grown := make([]token, nt, nt+n+n/2+8)
 		copy(grown, toks)
 		toks = grown
 	}
 	toks = toks[:cap(toks)]
+	// The words that pass the first sieve, looked at again after the loop:
+	// a call inside it would make the compiler keep its variables in
+	// memory rather than in registers.
+	var sieved [16]int32
+	ns := 0
 	glued := false
+	// The loop reads b and writes toks through pointers: the bounds are
+	// checked above (n+1 bytes of b, the sentinel space included; room for
+	// n tokens), and the layout of token is checked by tokenLayout.
+	bp := unsafe.Pointer(unsafe.SliceData(b))
+	tp := unsafe.Pointer(unsafe.SliceData(toks))
+	at := func(i int) byte { return *(*byte)(unsafe.Add(bp, i)) }
 	for i := 0; i < n; {
 		start := i
-		var kind tokKind
-		switch byteClass[b[i]] {
-		case clSpace:
-			glued = false
-			i++
-			continue
+		c := at(i)
+		i++
+		kind := tokWord
+		switch byteClass[c] {
+		case clLetter, clOther, clCont:
+			for latinWordByte[at(i)] { // the space after b ends the loop
+				i++
+			}
 		case clArabic:
-			i += 2 // every rune of the Arabic blocks is two bytes long
-			for i < n && isArabicLead(b[i]) {
+			i++ // every rune of the Arabic blocks is two bytes long
+			for i < n && isArabicLead(at(i)) {
 				i += 2
 			}
 			if i > n { // a truncated rune at the end
@@ -110,35 +142,88 @@ func tokenize(toks []token, b []byte) []token {
 			}
 			kind = tokArabic
 		case clDigit:
-			i++
-			for i < n && b[i]-'0' < 10 {
+			for at(i)-'0' < 10 {
 				i++
 			}
-			kind = tokNum
-			if i < n && latinWordByte[b[i]] { // 3la, 10h, 2x1
-				kind = tokWord
-				for i < n && latinWordByte[b[i]] {
-					i++
-				}
+			if !latinWordByte[at(i)] {
+				kind = tokNum
+				break
 			}
-		case clLetter, clOther, clCont:
-			i++
-			for i < n && latinWordByte[b[i]] {
+			for latinWordByte[at(i)] { // 3la, 10h, 2x1
 				i++
 			}
-			kind = tokWord
+		case clSpace: // only at the start of a text that is not normalised
+			glued = false
+			continue
 		default: // clPunct, clRemoved
-			i++
 			kind = tokPunct
 		}
-		cand := false
-		if kind <= tokArabic {
-			w := b[start:i]
-			cand = kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
+		if kind <= tokArabic && kwStart[c]>>min(i-start, 31)&1 != 0 {
+			if ns < len(sieved) {
+				sieved[ns] = int32(nt)
+			}
+			ns++
 		}
-		toks[nt] = token{s: int32(start), e: int32(i), kind: kind, glued: glued, cand: cand}
+		// Two stores: the offsets, then kind, glued and cand (false) with
+		// the padding after them (tokenLayout checks the offsets).
+		tk := unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{}))
+		*(*[2]int32)(tk) = [2]int32{int32(start), int32(i)}
+		g := uint32(0)
+		if glued {
+			g = 1
+		}
+		*(*uint32)(unsafe.Add(tk, 8)) = uint32(kind) | g<<8 // little-endian: see tokenLayout
 		nt++
 		glued = true
+		if at(i) == ' ' {
+			i++
+			glued = false
+		}
 	}
-	return toks[:nt]
+	toks = toks[:nt]
+	mark := func(k int) {
+		tk := &toks[k]
+		if tk.kind <= tokArabic && mayBeKeyword(b[tk.s:tk.e], tk.kind) {
+			tk.cand = true
+			if cands != nil {
+				*cands = append(*cands, int32(k))
+			}
+		}
+	}
+	if ns <= len(sieved) {
+		for _, k := range sieved[:ns] {
+			mark(int(k))
+		}
+	} else {
+		for k := first; k < nt; k++ {
+			mark(k)
+		}
+	}
+	return toks
+}
+
+// tokenLayout holds when tokenize may write a token as it does: two int32
+// offsets, then kind, glued and cand in the bytes of a little-endian
+// uint32. The package's init panics otherwise (a big-endian machine, or a
+// change to token), so the tests fail at once.
+var tokenLayout = func() bool {
+	var tk token
+	*(*uint32)(unsafe.Pointer(&tk.kind)) = uint32(tokArabic) | 1<<8
+	ok := unsafe.Sizeof(tk) == 12 && unsafe.Offsetof(tk.e) == 4 && unsafe.Offsetof(tk.kind) == 8 &&
+		unsafe.Offsetof(tk.glued) == 9 && unsafe.Offsetof(tk.cand) == 10 &&
+		tk.kind == tokArabic && tk.glued && !tk.cand
+	if !ok {
+		panic("textcheck: the layout of token is not the one tokenize writes")
+	}
+	return ok
+}()
+
+// mayBeKeyword tells the finder whether word w (of kind tokWord or
+// tokArabic) may be an opt-out keyword, or a keyword glued to its number
+// ("stop5050"): it looks only at those.
+func mayBeKeyword(w []byte, kind tokKind) bool {
+	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>min(len(w), 31)&1 == 0 {
+		return false
+	}
+	return kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/report"
 )
@@ -189,10 +191,12 @@ func (s *Server) registerAPI() {
 
 	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds", roles: anyRole}, s.apiRegistryKinds)
 	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign)", roles: anyRole,
-		query: []param{{"offset", ""}, {"limit", ""}}}, s.apiRegistryList)
+		query: []param{{"offset", ""}, {"limit", ""}, {"format", "json (default), or csv: every record of the kind, in the format of bawwab registry import"}}, produces: "application/json, text/csv"}, s.apiRegistryList)
 	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: anyRole}, s.apiRegistryGet)
 	s.api(route{method: "PUT", path: "/api/v1/registry/{kind}/{key}", summary: "Create or replace a record (JSON as GET returns it); recorded in the ledger", roles: regulatorOnly, body: "the record"}, s.apiRegistryPut)
 	s.api(route{method: "DELETE", path: "/api/v1/registry/{kind}/{key}", summary: "Delete a record; recorded in the ledger", roles: regulatorOnly}, s.apiRegistryDelete)
+	s.api(route{method: "POST", path: "/api/v1/registry/{kind}/import", summary: "Import the records of one kind from CSV (the export's format, as bawwab registry import): created or replaced, all or nothing; recorded in the ledger", roles: regulatorOnly,
+		body: "text/csv"}, s.apiRegistryImport)
 
 	s.api(route{method: "GET", path: "/api/v1/ledger", summary: "Search the ledger by provider, advertiser, sender, operator, kind, outcome, reason, period or subscriber number (through its pseudonyms)", roles: anyRole,
 		query: []param{{"provider", ""}, {"advertiser", ""}, {"sender", ""}, {"operator", ""}, {"kind", "decision, opposition, complaint, measure, registry-change..."}, {"outcome", "accept, defer or reject"},
@@ -834,7 +838,9 @@ func (s *Server) searchLedger(ctx context.Context, f bawwab.LedgerFilter, limit 
 	more := false
 	for e, err := range s.o.Ledger.FindEntries(ctx, f) {
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && len(out) > 0 {
+			if errors.Is(err, context.DeadlineExceeded) {
+				// Out of time: what was found so far, and a hint to
+				// narrow the search.
 				more = true
 				break
 			}
@@ -1206,9 +1212,9 @@ type newKey struct {
 	Key string `json:"key"`
 }
 
-// createKey makes an API key: its ID ("k" and 10 hex digits) is public,
-// the key is the ID, a dot and 32 random characters, and only the hash of
-// the whole key is stored.
+// createKey makes an API key in the gateway's format (internal/secret's
+// NewAPIKey: "bwk_", the public ID, "_", the secret); only the hash of the
+// whole key is stored, and the key is shown once.
 func (s *Server) createKey(ctx context.Context, p *principal, providerID string, rate float64) (*newKey, error) {
 	if err := s.needAudit(); err != nil {
 		return nil, err
@@ -1216,8 +1222,10 @@ func (s *Server) createKey(ctx context.Context, p *principal, providerID string,
 	if rate < 0 {
 		return nil, bawwab.InvalidField("rate_limit", "negative")
 	}
-	id := "k" + strings.ToLower(fmt.Sprintf("%x", []byte(randomToken(5)))[:10])
-	key := id + "." + randomToken(24)
+	id, key, err := secret.NewAPIKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
 	h, err := hashPassword(key)
 	if err != nil {
 		return nil, err
@@ -1288,56 +1296,78 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, p *principal) 
 	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var in struct {
-		Name       string `json:"name"`
-		Password   string `json:"password"`
-		Role       string `json:"role"`
-		ProviderID string `json:"provider_id"`
-		OperatorID string `json:"operator_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
+// userInput is a new console account; Org is its provider or operator
+// (the API also takes provider_id and operator_id).
+type userInput struct {
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+	Role       string `json:"role"`
+	ProviderID string `json:"provider_id"`
+	OperatorID string `json:"operator_id"`
+	Org        string `json:"-"`
+}
+
+func (s *Server) createUser(ctx context.Context, p *principal, in userInput) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
 	role, err := bawwab.ParseRole(in.Role)
 	if err != nil {
-		return bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+		return nil, bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+	}
+	if in.Org != "" {
+		switch role {
+		case bawwab.RoleProvider:
+			in.ProviderID = in.Org
+		case bawwab.RoleOperator:
+			in.OperatorID = in.Org
+		}
 	}
 	if len(in.Password) < MinPasswordLen {
-		return bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
+		return nil, bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
 	}
 	h, err := HashPassword(in.Password)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u := &bawwab.User{Name: in.Name, Role: role, ProviderID: in.ProviderID, OperatorID: in.OperatorID, PasswordHash: h}
-	if err := s.o.Users.CreateUser(r.Context(), u); err != nil {
+	if err := s.o.Users.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, s.audit(ctx, p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID)
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var in userInput
+	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.audit(r.Context(), p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID); err != nil {
+	u, err := s.createUser(r.Context(), p, in)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
 	return nil
 }
 
-func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+func (s *Server) disableUser(ctx context.Context, p *principal, name string) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
-	name := r.PathValue("name")
 	yes := true
-	u, err := s.o.Users.UpdateUser(r.Context(), name, bawwab.UserUpdate{Disabled: &yes})
+	u, err := s.o.Users.UpdateUser(ctx, name, bawwab.UserUpdate{Disabled: &yes})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := s.o.Users.DeleteUserSessions(r.Context(), name); err != nil {
-		return err
+	if _, err := s.o.Users.DeleteUserSessions(ctx, name); err != nil {
+		return nil, err
 	}
-	if err := s.audit(r.Context(), p, "update", "user:"+name, "console account disabled"); err != nil {
+	return u, s.audit(ctx, p, "update", "user:"+name, "console account disabled")
+}
+
+func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	u, err := s.disableUser(r.Context(), p, r.PathValue("name"))
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, u)

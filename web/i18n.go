@@ -170,6 +170,16 @@ var french = map[string]string{
 	"ANRT declaration":                       "Déclaration ANRT",
 	"Compliance gateway for commercial SMS":  "Passerelle de conformité des SMS commerciaux",
 	"Main menu":                              "Menu principal",
+	"opened":                                 "ouvert",
+	"Of":                                     "De",
+	"disabled":                               "désactivé",
+	"enabled":                                "actif",
+	"Disable":                                "Désactiver",
+	"New account":                            "Nouveau compte",
+	"Provider or operator":                   "Prestataire ou opérateur",
+	"Create":                                 "Créer",
+	"Save":                                   "Enregistrer",
+	"Create or replace a record (JSON, as listed below)": "Créer ou remplacer un enregistrement (JSON, comme listé ci-dessous)",
 }
 
 // tr returns the text in lang.

@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -80,7 +83,7 @@ func TestPages(t *testing.T) {
 	pages := map[string][]string{
 		"inspector": {"/", "/providers", "/providers/atlasvas", "/registry", "/registry?kind=account", "/registry?kind=sender&offset=0", "/ledger",
 			"/ledger?provider=atlasvas&outcome=reject", "/ledger?number=0612345678", "/complaints", "/complaints?status=open", "/complaints/" + strconv.FormatInt(e.caseID, 10),
-			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital"},
+			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital", "/users"},
 		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal"},
 		"iam.noc":  {"/", "/providers", "/providers/atlasvas", "/ledger?outcome=reject", "/complaints", "/reports"},
 	}
@@ -133,7 +136,7 @@ func TestPages(t *testing.T) {
 		t.Error("overview has no trend line")
 	}
 	// Pages a role may not see.
-	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}} {
+	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}, {"atlasvas", "/users"}} {
 		c := e.login(tc.user)
 		if code, _ := c.get(tc.path); code != 403 {
 			t.Errorf("%s %s: %d", tc.user, tc.path, code)
@@ -227,10 +230,48 @@ func TestForms(t *testing.T) {
 	if code, b := a.form("/registry/provider/atlasvas/delete", nil); code != 409 {
 		t.Errorf("delete a provider still referenced: %d %s", code, b)
 	}
+	// A CSV import through the form.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", a.csrf)
+	mw.WriteField("kind", "operator")
+	fw, _ := mw.CreateFormFile("file", "operators.csv")
+	fw.Write([]byte("id,name\nwana,Wana Corporate\n"))
+	mw.Close()
+	resp, err := a.http.Post(e.srv.URL+"/registry/import", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "kind=operator") {
+		t.Fatalf("import form: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, b := a.get("/registry?kind=operator"); !strings.Contains(b, "Wana Corporate") {
+		t.Fatal("imported operator not listed")
+	}
+	// A record through the JSON form, an account through its form.
+	if code, loc := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"bayn","name":"Bayn Telecom"}`}}); code != http.StatusSeeOther || !strings.Contains(loc, "kind=operator") {
+		t.Fatalf("put form: %d %s", code, loc)
+	}
+	if code, _ := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"x","nom":"X"}`}}); code != 400 {
+		t.Errorf("put an unknown field: %d", code)
+	}
+	if code, _ := a.form("/users", url.Values{"name": {"orange.noc"}, "password": {"long enough"}, "role": {"operator"}, "org": {"orange"}}); code != http.StatusSeeOther {
+		t.Fatalf("user form: %d", code)
+	}
+	if u, err := e.users.FindUserByName(context.Background(), "orange.noc"); err != nil || u.OperatorID != "orange" {
+		t.Fatalf("created user: %+v %v", u, err)
+	}
+	if code, _ := a.form("/users/orange.noc/disable", nil); code != http.StatusSeeOther {
+		t.Fatalf("disable form: %d", code)
+	}
+	if _, b := a.get("/users"); !strings.Contains(b, "orange.noc") || !strings.Contains(b, "désactivé") {
+		t.Errorf("users page: %s", b)
+	}
 	// A provider creates and revokes an API key.
 	p, _, _ := e.loginForm("atlasvas", "atlasvas")
 	code, b := p.form("/portal/keys", nil)
-	km := regexp.MustCompile(`<pre>(k[0-9a-f]{10})\.([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
+	km := regexp.MustCompile(`<pre>bwk_([a-z2-7]{12})_([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
 	if code != 200 || km == nil {
 		t.Fatalf("create key: %d %s", code, b)
 	}

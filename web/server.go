@@ -4,14 +4,12 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bawwab/bawwab"
@@ -98,6 +96,11 @@ type Options struct {
 	// Location is the time zone of the reports' days (Africa/Casablanca
 	// when nil).
 	Location *time.Location
+	// OpenAPI are the OpenAPI documents of the parts mounted beside the
+	// console (web/subscriber's OpenAPI, the gateway's), whose paths and
+	// component schemas are merged into /api/v1/openapi.json, so that one
+	// document describes the whole API.
+	OpenAPI [][]byte
 }
 
 // Server serves the console and the API.
@@ -108,8 +111,8 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	limiter *limiter
 	routes  []route // the API's routes, for the OpenAPI document
-
-	mu sync.Mutex
+	// openapiDoc is the OpenAPI document served, merged once at New.
+	openapiDoc []byte
 }
 
 //go:embed static
@@ -153,6 +156,11 @@ func New(o Options) (*Server, error) {
 	}
 	s.registerAPI()
 	s.registerPages()
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.openapiDoc = doc
 	return s, nil
 }
 
@@ -183,11 +191,6 @@ type principal struct {
 }
 
 type principalKey struct{}
-
-func principalFrom(ctx context.Context) *principal {
-	p, _ := ctx.Value(principalKey{}).(*principal)
-	return p
-}
 
 // scopeContext restricts a provider's user to its provider's data in the
 // stores.
@@ -259,5 +262,3 @@ func notImplemented(what string) error {
 }
 
 func errf(code, format string, args ...any) error { return bawwab.Errorf(code, format, args...) }
-
-var _ = fmt.Sprintf

@@ -40,9 +40,9 @@ func TestTenancy(t *testing.T) {
 		}
 	}
 	type side struct {
-		user, provider, caseID, user2 string
-		markers                       []string // what only this provider's data contains
-		keys                          map[bawwab.RecordKind]string
+		user, provider, caseID string
+		markers                []string // what only this provider's data contains
+		keys                   map[bawwab.RecordKind]string
 	}
 	atlas := side{user: "atlasvas", provider: "atlasvas", caseID: strconv.FormatInt(e.caseID, 10),
 		markers: []string{"atlasvas", "Atlas VAS", "ATLASMKT", "atlas-market", "atlas01", "atlas-iam", atlasNumber, e.keys.Pseudonym(atlasNumber).Short()},
@@ -148,12 +148,13 @@ func TestTenancy(t *testing.T) {
 			for _, path := range []string{"/", "/providers", "/providers/" + other.provider, "/ledger?provider=" + other.provider,
 				"/ledger?kind=decision", "/complaints", "/complaints?status=open", "/complaints/" + other.caseID, "/reports?by=day,provider,operator",
 				"/portal", "/portal?provider=" + other.provider, "/portal/optouts.csv?since=0&provider=" + other.provider,
-				"/registry?kind=provider", "/registry?kind=account"} {
+				"/registry?kind=provider", "/registry?kind=account", "/users"} {
 				code, b := c.get(path)
 				check("page "+path, code, b)
 			}
 			for _, path := range []string{"/providers/" + other.provider + "/measures", "/measures/" + measureOf[other.provider] + "/lift",
-				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete"} {
+				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete",
+				"/registry/put", "/users", "/users/" + other.user + "/disable"} {
 				code, b := c.form(path, map[string][]string{"reason": {"x"}, "kind": {"suspension"}, "status": {"dismissed"}})
 				check("form "+path, code, b)
 				if code < 400 {
