@@ -51,11 +51,10 @@ func (n *Node) startGateway(ctx context.Context) error {
 		Registerer:      n.Metrics,
 		Now:             n.now,
 	}
-	// A store that keeps an outbox keeps the receipts waiting for a
-	// provider's receiver bind across restarts.
-	if ob, ok := n.Store.Registry.(bawwab.OutboxService); ok {
-		opts.Outbox = ob
-	}
+	// The store's outbox keeps the receipts waiting for a provider's
+	// receiver bind, and the receipts' routes, across restarts. The node's
+	// follower reloads the registry (SetRegistry): no Feed here.
+	opts.Outbox = n.outbox
 	g, err := proxy.New(opts)
 	if err != nil {
 		return err
