@@ -147,6 +147,9 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err
 		return nil, err
 	}
 	n.goRun(func() { n.verifyEvery(runCtx, time.Hour) })
+	if r := time.Duration(cfg.Ledger.TextRetention); r > 0 {
+		n.goRun(func() { n.purgeEvery(runCtx, time.Minute, 24*time.Hour, r) })
+	}
 	n.goRun(func() { n.follow(runCtx) })
 	n.goRun(func() { n.saveIndexEvery(runCtx, 10*time.Minute) })
 	if err := n.listen(opts); err != nil {
@@ -658,6 +661,32 @@ func (n *Node) close() error {
 		n.closeStore = nil
 	}
 	return errors.Join(errs...)
+}
+
+// purgeEvery applies the texts' retention (ledger.text_retention) a while
+// after start and then every day, when the ledger holds entries older
+// than it: their texts are dropped, their hashes kept.
+func (n *Node) purgeEvery(ctx context.Context, first, every time.Duration, retention time.Duration) {
+	wait := first
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = every
+		cut := n.now().Add(-retention)
+		e, err := n.Ledger.FindEntryByIndex(ctx, 0)
+		if err != nil || !e.Time.Before(cut) {
+			continue
+		}
+		dropped, err := n.Ledger.PurgeTexts(ctx, cut, "retention:"+n.cfg.Node)
+		if err != nil {
+			n.log.Error("text retention", "err", err)
+			continue
+		}
+		n.log.Info("text retention applied", "before", cut, "texts_dropped", dropped)
+	}
 }
 
 // Ready is when the node started serving.

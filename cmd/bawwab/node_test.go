@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/smpp"
 )
 
@@ -165,4 +166,41 @@ data = "data"
 	}
 	c.Unbind(ctx)
 	c.Close()
+}
+
+// The texts' retention drops the texts of old entries and the ledger
+// still verifies.
+func TestNodeTextRetention(t *testing.T) {
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Listen = ListenConfig{HTTP: "127.0.0.1:0"}
+	cfg.Store.Data = filepath.Join(dir, "data")
+	cfg.Ledger.TextRetention = 0 // the test runs the purge itself
+	ctx := context.Background()
+	n, err := StartNode(ctx, &cfg, NodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &bawwab.LedgerEntry{ProviderID: "atlasvas", SenderID: "ATLASMKT", OperatorID: "iam", MSISDN: "+212661234567",
+		Text: "Atlas Market : -30% ! STOP au 5050"}
+	e.SetDecision(bawwab.Decision{Outcome: bawwab.Accept, RuleSet: "r1"})
+	if _, err := n.Ledger.Append(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { n.purgeEvery(pctx, time.Millisecond, time.Hour, time.Nanosecond); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for n.Ledger.Stats().Entries < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if err := n.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runMain(t, "", "ledger", "verify", "--data", cfg.Store.Data)
+	if code != ExitOK || !strings.Contains(stdout, "1 dropped by retention") {
+		t.Fatalf("ledger verify: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
