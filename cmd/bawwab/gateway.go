@@ -47,6 +47,8 @@ func (n *Node) startGateway(ctx context.Context) error {
 		ComplaintCode:   n.cfg.Channels.Complaint,
 		MaxBinds:        n.cfg.Limits.MaxBinds,
 		Window:          n.cfg.Limits.Window,
+		RateLimit:       n.cfg.Limits.RateLimit,
+		SMSCTimeout:     time.Duration(n.cfg.Limits.SMSCTimeout),
 		Logger:          n.log,
 		Registerer:      n.Metrics,
 		Now:             n.now,
