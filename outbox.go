@@ -51,4 +51,29 @@ type OutboxService interface {
 	// DeleteOutbox removes a delivered message; deleting one already gone
 	// is not an error.
 	DeleteOutbox(ctx context.Context, id int64) error
+
+	// PutRoutes records where the receipts of forwarded messages go, in
+	// one transaction; a route already recorded is replaced.
+	PutRoutes(ctx context.Context, routes []OutboxRoute) error
+	// FindRoute returns the route of an operator's message id, or
+	// ENOTFOUND.
+	FindRoute(ctx context.Context, operatorID, smscMessageID string) (*OutboxRoute, error)
+	// DeleteRoutes removes the routes recorded before a time (receipts
+	// come within the validity period) and returns how many.
+	DeleteRoutes(ctx context.Context, before time.Time) (int64, error)
+}
+
+// OutboxRoute says which account sent a message the gateway forwarded to
+// an operator, so that its receipts find their way back to that account
+// even after a gateway restart.
+type OutboxRoute struct {
+	OperatorID    string
+	SMSCMessageID string
+	ProviderID    string
+	AccountID     string
+	// OwnID is the message id Bawwab gave the provider (a held part of a
+	// concatenated message), written into the receipt; empty when the
+	// provider has the SMSC's.
+	OwnID string
+	At    time.Time
 }

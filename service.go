@@ -417,6 +417,9 @@ type Store struct {
 	Complaints ComplaintService
 	Measures   MeasureService
 	Reports    ReportService
+	// Outbox keeps the gateway's receipts and MO for unbound providers
+	// (outbox.go).
+	Outbox OutboxService
 }
 
 type providerContextKey struct{}

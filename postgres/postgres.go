@@ -125,6 +125,7 @@ func (db *DB) Store() bawwab.Store {
 		Complaints:  NewComplaintService(db),
 		Measures:    NewMeasureService(db),
 		Reports:     NewReportService(db),
+		Outbox:      NewOutboxService(db),
 	}
 }
 

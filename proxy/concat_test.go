@@ -162,3 +162,26 @@ func TestConcatIncomplete(t *testing.T) {
 		t.Error("a part reached the SMSC")
 	}
 }
+
+// TestConcatBindLost: parts held for a message whose bind is gone are
+// refused at once; their receipts wait for the provider's next receiver
+// bind.
+func TestConcatBindLost(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	p := e.bind("atlas", smpp.Transceiver, 1)
+	sp, err := (&smpp.Splitter{}).Split(longCompliant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.conn.Send(e.ctx, smpp.SubmitSM, sp.Bodies(*body("ATLASMKT", iamNumber, ""))[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.conn.Close()
+	waitUntil(t, "the refusal", func() bool { return e.gw.Stats().RejectedBy[bawwab.ReasonConcatenationIncomplete] == 1 })
+	rx := e.bind("atlas", smpp.Receiver, 1)
+	rx.waitFor(t, "the REJECTD receipt", func() bool { return len(rx.receipts) == 1 })
+	if r := rx.receipts[0]; r.ID != string(resp.MessageID()) || r.Stat != "REJECTD" || r.Err != "40A" {
+		t.Errorf("receipt %+v", r)
+	}
+}

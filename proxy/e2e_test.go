@@ -139,10 +139,14 @@ func TestSuspended(t *testing.T) {
 	if _, err := e.st.Registry.UpdateProvider(e.ctx, "atlasvas", bawwab.ProviderUpdate{Status: &suspended}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.gw.Reload(e.ctx); err != nil {
-		t.Fatal(err)
-	}
-	_, err := p.conn.Send(e.ctx, smpp.SubmitSM, body("ATLASMKT", iamNumber, text))
+	// The gateway follows the change feed.
+	var err error
+	n := 0
+	waitUntil(t, "the suspension", func() bool {
+		n++
+		_, err = p.conn.Send(e.ctx, smpp.SubmitSM, body("ATLASMKT", fmt.Sprintf("2126612%05d", n), text))
+		return err != nil
+	})
 	if !errors.Is(err, status(bawwab.ReasonProviderNotAuthorised)) {
 		t.Fatalf("suspended: %v", err)
 	}

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -12,12 +13,14 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
 	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/optout"
 	"github.com/bawwab/bawwab/proxy"
+	"github.com/bawwab/bawwab/sanction"
 	"github.com/bawwab/bawwab/sim"
 	"github.com/bawwab/bawwab/smpp"
 	"github.com/bawwab/bawwab/sqlite"
@@ -27,7 +30,7 @@ import (
 const (
 	iamNumber    = "212661234567"
 	orangeNumber = "212612345678"
-	password     = "s3cret-pw"
+	password     = "s3cretpw" // SMPP passwords are at most 8 characters
 )
 
 // cheap hashes: argon2 at its smallest, so tests bind fast.
@@ -53,10 +56,19 @@ type env struct {
 
 	mu        sync.Mutex
 	submitted map[string][]string // operator -> texts that reached it
+	schedules map[string][]string // operator -> schedule_delivery_time of each
+	opts      proxy.Options
+	cutter    *cutter
 	apiKey    string
 }
 
 type envOptions struct {
+	at            time.Time // the clock's start (default casablancaMorning)
+	sanctions     bool      // a sanction monitor suspending at 2 refusals for recipient-opted-out
+	rateLimit     float64
+	cut           bool // the IAM link goes through a relay the test can cut
+	maxBinds      int
+	durable       bool // the store's outbox rather than one in memory
 	concatTimeout time.Duration
 	dlrDelay      time.Duration
 }
@@ -68,7 +80,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	e := &env{t: t, ctx: ctx, smscs: map[string]*sim.SMSC{}, submitted: map[string][]string{}}
+	e := &env{t: t, ctx: ctx, smscs: map[string]*sim.SMSC{}, submitted: map[string][]string{}, schedules: map[string][]string{}}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -76,7 +88,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Cleanup(func() { db.Close() })
 	e.st = db.Store()
 	start := time.Now()
-	now := func() time.Time { return casablancaMorning.Add(time.Since(start)) }
+	at := casablancaMorning
+	if !o.at.IsZero() {
+		at = o.at
+	}
+	now := func() time.Time { return at.Add(time.Since(start)) }
 
 	keys, err := ledger.OpenKeyring(filepath.Join(dir, "pseudonym.keys"), ledger.KeyringOptions{Create: true})
 	if err != nil {
@@ -147,6 +163,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 			text, _ := p.Text()
 			e.mu.Lock()
 			e.submitted[op] = append(e.submitted[op], text)
+			e.schedules[op] = append(e.schedules[op], string(p.ScheduleDeliveryTime()))
 			e.mu.Unlock()
 		}})
 		if err != nil {
@@ -157,41 +174,45 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 		t.Cleanup(func() { s.Shutdown(context.Background()) })
 		e.smscs[op] = s
-		links = append(links, proxy.SMSCConfig{Operator: op, Addr: s.Addr().String(), SystemID: "bawwab", Password: "x", Binds: 2})
+		addr := s.Addr().String()
+		if o.cut && op == "iam" {
+			e.cutter = newCutter(t, addr)
+			addr = e.cutter.addr
+		}
+		links = append(links, proxy.SMSCConfig{Operator: op, Addr: addr, SystemID: "bawwab", Password: "x", Binds: 2})
 	}
-	e.gw, err = proxy.New(proxy.Options{
+	e.opts = proxy.Options{
 		Registry:    e.st.Registry,
+		Feed:        e.st.Feed,
 		Ledger:      e.ledger,
 		Engine:      engine,
 		Operators:   msisdn.NewOperators(),
 		Oppositions: optout.NewRecorder(e.st.Oppositions, e.ix, e.ledger),
+		Complaints:  &complaint.Desk{Store: e.st.Complaints, Ledger: e.ledger, Origin: "test", Keys: keys},
 		SMSCs:       links,
 		Concat:      proxy.ConcatOptions{Timeout: o.concatTimeout},
 		Now:         now,
 		Logger:      testLogger(t),
-	})
-	if err != nil {
-		t.Fatal(err)
+		MaxBinds:    o.maxBinds,
 	}
-	if err := e.gw.Start(ctx); err != nil {
-		t.Fatal(err)
+	if o.durable {
+		e.opts.Outbox = e.st.Outbox
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	e.opts.RateLimit = o.rateLimit
+	if o.sanctions {
+		cfg := sanction.DefaultConfig()
+		cfg.Rules = append(cfg.Rules, sanction.Rule{Name: "opposed", Counter: sanction.Counter(bawwab.ReasonRecipientOptedOut), Window: 24 * time.Hour, Suspension: 2})
+		mon, err := sanction.New(sanction.Options{Config: cfg, Measures: e.st.Measures, Complaints: e.st.Complaints, Reports: e.st.Reports,
+			Ledger: e.ledger, Origin: "test", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mon.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.opts.Sanctions = mon
 	}
-	e.addr = ln.Addr().String()
-	go e.gw.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.gw.Shutdown(ctx)
-	})
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := e.gw.Ready(rctx); err != nil {
-		t.Fatal(err)
-	}
+	e.start()
 	return e
 }
 
@@ -216,7 +237,7 @@ func (e *env) bind(systemID string, kind smpp.BindKind, window int) *esme {
 func (e *env) dial(systemID, pw string, kind smpp.BindKind, window int) (*esme, error) {
 	m := &esme{notify: make(chan struct{}, 1000)}
 	conn, err := smpp.Dial(e.ctx, e.addr, smpp.DialOptions{Kind: kind, SystemID: systemID, Password: pw,
-		Conn: smpp.ConnOptions{Window: window, Handler: smpp.HandlerFunc(func(r *smpp.Request) {
+		Conn: smpp.ConnOptions{Window: window, ThrottleRetries: -1, Handler: smpp.HandlerFunc(func(r *smpp.Request) {
 			if rc, err := smpp.ReceiptOf(&r.PDU); err == nil {
 				m.mu.Lock()
 				m.receipts = append(m.receipts, rc)
@@ -292,6 +313,9 @@ func (e *env) decisions() []*bawwab.LedgerEntry {
 }
 
 func testLogger(t testing.TB) *slog.Logger {
+	if _, fuzz := t.(*testing.F); fuzz {
+		return slog.New(slog.DiscardHandler) // f.Log is not allowed in the fuzz target
+	}
 	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
@@ -300,4 +324,88 @@ type tWriter struct{ t testing.TB }
 func (w tWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// start starts a gateway (again, after stop: a restart).
+func (e *env) start() {
+	t := e.t
+	gw, err := proxy.New(e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.gw = gw
+	if err := gw.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	go gw.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		gw.Shutdown(ctx)
+	})
+	rctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	if err := gw.Ready(rctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stop shuts the gateway down.
+func (e *env) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.gw.Shutdown(ctx); err != nil {
+		e.t.Errorf("shutdown: %v", err)
+	}
+}
+
+// cutter relays TCP connections to an address, and cuts them on demand:
+// an SMSC link dropping.
+type cutter struct {
+	addr  string
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newCutter(t testing.TB, target string) *cutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	c := &cutter{addr: ln.Addr().String()}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, in, out)
+			c.mu.Unlock()
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return c
+}
+
+// cut closes every connection relayed so far.
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.conns {
+		x.Close()
+	}
+	c.conns = nil
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,6 +59,11 @@ type Options struct {
 	// Registry is read at Start (and by Reload): accounts, channels, sender
 	// IDs. Without it, call SetRegistry before Serve.
 	Registry bawwab.RegistryService
+	// Feed, if set with Registry, is followed (every RegistryPoll, default
+	// one second): a change to the registry (a provider suspended, an
+	// account added) reloads it.
+	Feed         bawwab.ChangeService
+	RegistryPoll time.Duration
 	// Ledger records every decision before the provider is answered.
 	// Required.
 	Ledger bawwab.LedgerService
@@ -309,6 +315,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 	for _, l := range g.links {
 		l.start()
 	}
+	if g.opts.Registry != nil && g.opts.Feed != nil {
+		g.wg.Add(1)
+		go g.followRegistry()
+	}
 	g.wg.Add(1)
 	go g.housekeeping()
 	return nil
@@ -334,18 +344,82 @@ func (g *Gateway) Ready(ctx context.Context) error {
 	}
 }
 
-func (g *Gateway) housekeeping() {
+// followRegistry reloads the registry when the change feed shows a change
+// to it (oppositions and consents, which the feed carries too, do not need
+// a reload).
+func (g *Gateway) followRegistry() {
 	defer g.wg.Done()
-	t := time.NewTicker(time.Second)
+	poll := g.opts.RegistryPoll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	seq := g.reg.Load().reg.Seq
+	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
 		select {
 		case <-g.ctx.Done():
 			return
 		case <-t.C:
+		}
+		changed := false
+		for g.ctx.Err() == nil {
+			cs, err := g.opts.Feed.Changes(g.ctx, seq, 0)
+			if err != nil {
+				if g.ctx.Err() == nil {
+					g.log.Warn("registry feed not read", "err", err)
+				}
+				break
+			}
+			if len(cs) == 0 {
+				break
+			}
+			for _, c := range cs {
+				if slices.Contains(bawwab.RegistryKinds, c.Kind) {
+					changed = true
+				}
+			}
+			seq = cs[len(cs)-1].Seq
+		}
+		if changed {
+			if err := g.Reload(g.ctx); err != nil {
+				if g.ctx.Err() == nil {
+					g.log.Error("registry not reloaded", "err", err)
+				}
+				continue
+			}
+			seq = max(seq, g.reg.Load().reg.Seq)
+			g.log.Info("registry reloaded", "seq", seq)
+		}
+	}
+}
+
+func (g *Gateway) housekeeping() {
+	defer g.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	flush := time.NewTicker(20 * time.Millisecond)
+	defer flush.Stop()
+	lastPurge := time.Time{}
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case <-flush.C:
+			if err := g.routes.flush(g.ctx, g.outbox); err != nil && g.ctx.Err() == nil {
+				g.log.Error("receipt routes not recorded", "err", err)
+			}
+		case <-t.C:
+			now := g.now()
 			g.moReasm.Expire()
-			g.routes.expire(g.now())
-			g.http.expire(g.now())
+			g.routes.expire(now)
+			g.http.expire(now)
+			if now.Sub(lastPurge) > time.Hour {
+				lastPurge = now
+				if _, err := g.outbox.DeleteRoutes(g.ctx, now.Add(-routeTTL)); err != nil && g.ctx.Err() == nil {
+					g.log.Warn("old receipt routes not purged", "err", err)
+				}
+			}
 		}
 	}
 }
@@ -368,9 +442,14 @@ func (g *Gateway) Serve(ln net.Listener) error {
 		g.mu.Unlock()
 		return errors.New("proxy: gateway is shut down")
 	}
-	g.servers = append(g.servers, srv)
+	// Started under the lock, so that Shutdown sees it started or not at
+	// all.
+	err = srv.Start()
+	if err == nil {
+		g.servers = append(g.servers, srv)
+	}
 	g.mu.Unlock()
-	if err := srv.Start(); err != nil {
+	if err != nil {
 		return err
 	}
 	<-g.ctx.Done()
@@ -402,6 +481,11 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		l.stop(ctx)
 	}
 	g.wg.Wait()
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := g.routes.flush(fctx, g.outbox); err != nil {
+		errs = append(errs, fmt.Errorf("record receipt routes: %w", err))
+	}
+	cancel()
 	return errors.Join(errs...)
 }
 
@@ -442,6 +526,13 @@ func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.H
 	// session leaves the list when its connection ends.
 	g.sessions[a.ID] = append(g.sessions[a.ID], s)
 	g.metrics.binds.WithLabelValues("accepted").Inc()
+	// A handshake that fails after this point never calls Bound: the
+	// session must not count against the limit for ever.
+	time.AfterFunc(time.Minute, func() {
+		if s.conn.Load() == nil {
+			g.removeSession(s)
+		}
+	})
 	return s, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/secret"
@@ -36,6 +37,13 @@ type httpMessage struct {
 	dlrURL     string
 	dlrMask    int
 	final      int
+}
+
+// httpReport says where an HTTP message's status is reported.
+type httpReport struct {
+	callback string // POST of the JSON status, when final
+	dlrURL   string // Kannel's dlr-url
+	dlrMask  int
 }
 
 type httpState struct {
@@ -161,11 +169,10 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat)
+	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat, httpReport{callback: req.CallbackURL})
 	if !ok {
 		return
 	}
-	m.callback = req.CallbackURL
 	if out.rejected() {
 		writeReason(w, out.reason, out.status)
 		return
@@ -177,7 +184,7 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 
 // httpSubmit decides and forwards a text submitted over HTTP; ok is false
 // when an answer was already written (rate limit, bad input).
-func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *bawwab.Account, from, to, text string, cat bawwab.Category) (*httpMessage, *outcome, bool) {
+func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *bawwab.Account, from, to, text string, cat bawwab.Category, report httpReport) (*httpMessage, *outcome, bool) {
 	if !g.enter() {
 		writeReason(w, bawwab.ReasonSMSCUnavailable, smpp.StatusThrottled)
 		return nil, nil, false
@@ -199,7 +206,8 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 		writeError(w, http.StatusBadRequest, "bad-request", "text: "+err.Error(), "")
 		return nil, nil, false
 	}
-	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, from: from, to: to}
+	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, from: from, to: to,
+		callback: report.callback, dlrURL: report.dlrURL, dlrMask: report.dlrMask}
 	sub := &submission{channel: "http", account: a, sender: from, destTON: dest.TON, dest: []byte(dest.Addr),
 		text: text, category: cat, at: m.Submitted,
 		register: func(op string, p *part, id string) {
@@ -275,20 +283,28 @@ func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
 		kannel(http.StatusBadRequest, "Missing text, rejected")
 		return
 	}
-	if cs := strings.ToUpper(q.Get("charset")); cs == "ISO-8859-1" || cs == "LATIN1" {
+	switch strings.ToUpper(q.Get("charset")) {
+	case "ISO-8859-1", "LATIN1":
 		b := []byte(text)
 		rs := make([]rune, len(b))
 		for i, c := range b {
 			rs[i] = rune(c)
 		}
 		text = string(rs)
+	case "UTF-16BE", "UCS-2", "UCS2", "UTF-16":
+		b := []byte(text)
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		}
+		text = string(utf16.Decode(u))
 	}
-	m, out, ok := g.httpSubmit(kannelWriter{w}, r.Context(), a, from, to, text, bawwab.CategoryUnknown)
+	mask, _ := strconv.Atoi(q.Get("dlr-mask"))
+	m, out, ok := g.httpSubmit(kannelWriter{w}, r.Context(), a, from, to, text, bawwab.CategoryUnknown,
+		httpReport{dlrURL: q.Get("dlr-url"), dlrMask: mask})
 	if !ok {
 		return
 	}
-	m.dlrURL = q.Get("dlr-url")
-	m.dlrMask, _ = strconv.Atoi(q.Get("dlr-mask"))
 	if out.rejected() {
 		info, _ := out.reason.Info()
 		kannel(out.reason.HTTPStatus(), "Error: "+string(out.reason)+": "+info.Summary)

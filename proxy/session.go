@@ -19,6 +19,7 @@ type session struct {
 	conn    atomic.Pointer[smpp.Conn]
 	reasm   *smpp.Reassembler
 	flushMu sync.Mutex
+	ended   atomic.Bool // the bind is gone: every held part is expired
 }
 
 // heldPart is a part of a concatenated message in the reassembler: the
@@ -31,7 +32,13 @@ type heldPart struct {
 func newSession(g *Gateway, a *bawwab.Account, kind smpp.BindKind) *session {
 	s := &session{g: g, account: a, kind: kind}
 	s.reasm = smpp.NewReassembler(smpp.ReassemblerOptions{
-		Timeout: g.opts.Concat.Timeout, MaxBytes: g.opts.Concat.MaxBytes, Now: g.now,
+		Timeout: g.opts.Concat.Timeout, MaxBytes: g.opts.Concat.MaxBytes,
+		Now: func() time.Time {
+			if s.ended.Load() {
+				return g.now().Add(g.opts.Concat.Timeout + time.Hour)
+			}
+			return g.now()
+		},
 		OnDrop: s.dropped,
 	})
 	return s
@@ -57,6 +64,7 @@ func (s *session) watch(c *smpp.Conn) {
 		case <-c.Done():
 			// Parts held for a message that can no longer complete on
 			// this bind are refused now.
+			s.ended.Store(true)
 			s.reasm.Expire()
 			return
 		case <-t.C:
@@ -174,8 +182,10 @@ func (s *session) submit(r *smpp.Request) {
 	sub := &submission{
 		channel: "smpp", account: s.account, sender: p.src.Addr,
 		destTON: p.dst.TON, dest: []byte(p.dst.Addr), at: g.now(),
-		register: s.register,
+		answered: make(chan struct{}),
 	}
+	sub.register = func(op string, p *part, id string) { s.register(op, p, id, sub.answered) }
+	defer close(sub.answered)
 	if !concat || c.Total <= 1 {
 		sub.text, _ = r.Text()
 		sub.parts = []*part{p}
@@ -217,10 +227,12 @@ func (s *session) submit(r *smpp.Request) {
 }
 
 // register records where the receipts of a forwarded part go.
-func (s *session) register(op string, p *part, smscID string) {
-	s.g.routes.put(op, smscID, &route{
-		providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now(),
-	})
+func (s *session) register(op string, p *part, smscID string, answered chan struct{}) {
+	rt := &route{providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now()}
+	if p.ownID == "" {
+		rt.answered = answered
+	}
+	s.g.routes.put(op, smscID, rt)
 }
 
 func (s *session) deliverReceipt(raw []byte) {

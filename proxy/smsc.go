@@ -42,6 +42,12 @@ func (g *Gateway) handleReceipt(op string, r *smpp.Request) {
 		return
 	}
 	rt := g.routes.get(op, rc.ID)
+	if rt == nil {
+		// Sent before a restart: the store has the route.
+		if r, err := g.outbox.FindRoute(g.ctx, op, rc.ID); err == nil {
+			rt = &route{providerID: r.ProviderID, accountID: r.AccountID, ownID: r.OwnID, at: r.At}
+		}
+	}
 	// An SMSC may send the receipt before its submit_sm_resp has been
 	// read and the route recorded: wait for it a little.
 	for i := 0; rt == nil && i < 50 && g.ctx.Err() == nil; i++ {
@@ -59,6 +65,13 @@ func (g *Gateway) handleReceipt(op string, r *smpp.Request) {
 		r.Accept("")
 		g.httpReceipt(rt.http, rc)
 		return
+	}
+	if rt.answered != nil {
+		select {
+		case <-rt.answered:
+		case <-time.After(g.opts.SMSCTimeout + 30*time.Second):
+		case <-g.ctx.Done():
+		}
 	}
 	raw := append([]byte(nil), r.Bytes()...)
 	if rt.ownID != "" {

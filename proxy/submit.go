@@ -29,6 +29,10 @@ type submission struct {
 	// register is called for each part the SMSC took, with its id, before
 	// the decision is in the ledger: the receipts' route.
 	register func(op string, p *part, smscID string)
+	// answered is closed once the provider has its answer: a receipt
+	// (which the SMSC may send at once) waits for it, so that no provider
+	// gets the receipt of a message before the message's id.
+	answered chan struct{}
 }
 
 // part is one submit_sm to forward.
@@ -37,7 +41,6 @@ type part struct {
 	ownID string // the id the provider already has (a held part); "" otherwise
 	src   smpp.Address
 	dst   smpp.Address
-	held  any // the session's reference to the request, for concatenation
 }
 
 // outcome is what became of a submission.

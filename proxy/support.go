@@ -88,13 +88,15 @@ type route struct {
 	ownID                 string   // the id the provider knows, when Bawwab issued it
 	http                  *httpMessage
 	at                    time.Time
+	answered              chan struct{} // closed once the provider has the id (nil: it has)
 }
 
 // routes maps an operator's message ids to their routes, for 72 hours
 // (receipts come within the validity period).
 type routes struct {
-	mu sync.Mutex
-	m  map[string]*route
+	mu      sync.Mutex
+	m       map[string]*route
+	pending []bawwab.OutboxRoute // to record in the outbox store
 }
 
 const routeTTL = 72 * time.Hour
@@ -106,7 +108,33 @@ func routeKey(op, id string) string { return op + "\x00" + id }
 func (r *routes) put(op, id string, rt *route) {
 	r.mu.Lock()
 	r.m[routeKey(op, id)] = rt
+	if rt.http == nil {
+		r.pending = append(r.pending, bawwab.OutboxRoute{OperatorID: op, SMSCMessageID: id,
+			ProviderID: rt.providerID, AccountID: rt.accountID, OwnID: rt.ownID, At: rt.at})
+	}
 	r.mu.Unlock()
+}
+
+// flush records the new routes in the store, so that receipts find their
+// way after a restart.
+func (r *routes) flush(ctx context.Context, ob bawwab.OutboxService) error {
+	r.mu.Lock()
+	p := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	if len(p) == 0 {
+		return nil
+	}
+	if err := ob.PutRoutes(ctx, p); err != nil {
+		r.mu.Lock()
+		r.pending = append(p, r.pending...) // again at the next flush
+		if n := len(r.pending); n > 1<<20 {
+			r.pending = r.pending[n-1<<20:] // bounded: the oldest are given up
+		}
+		r.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 func (r *routes) get(op, id string) *route {
@@ -128,9 +156,10 @@ func (r *routes) expire(now time.Time) {
 // MemOutbox is an OutboxService in memory: what the gateway uses without a
 // store's, and in tests. Its messages do not survive a restart.
 type MemOutbox struct {
-	mu   sync.Mutex
-	next int64
-	msgs []*bawwab.OutboxMessage
+	mu     sync.Mutex
+	next   int64
+	msgs   []*bawwab.OutboxMessage
+	routes map[string]bawwab.OutboxRoute
 }
 
 var _ bawwab.OutboxService = (*MemOutbox)(nil)
@@ -181,4 +210,39 @@ func (o *MemOutbox) DeleteOutbox(ctx context.Context, id int64) error {
 		}
 	}
 	return nil
+}
+
+func (o *MemOutbox) PutRoutes(ctx context.Context, routes []bawwab.OutboxRoute) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.routes == nil {
+		o.routes = map[string]bawwab.OutboxRoute{}
+	}
+	for _, r := range routes {
+		o.routes[routeKey(r.OperatorID, r.SMSCMessageID)] = r
+	}
+	return nil
+}
+
+func (o *MemOutbox) FindRoute(ctx context.Context, operatorID, smscMessageID string) (*bawwab.OutboxRoute, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r, ok := o.routes[routeKey(operatorID, smscMessageID)]
+	if !ok {
+		return nil, bawwab.Errorf(bawwab.ENOTFOUND, "no route for message %q of operator %q", smscMessageID, operatorID)
+	}
+	return &r, nil
+}
+
+func (o *MemOutbox) DeleteRoutes(ctx context.Context, before time.Time) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n int64
+	for k, r := range o.routes {
+		if r.At.Before(before) {
+			delete(o.routes, k)
+			n++
+		}
+	}
+	return n, nil
 }

@@ -73,6 +73,8 @@ func Run(t *testing.T, b Backend) {
 		{"Complaints", testComplaints},
 		{"Measures", testMeasures},
 		{"Reports", testReports},
+		{"Outbox", testOutbox},
+		{"OutboxRoutes", testOutboxRoutes},
 		{"Reopen", testReopen},
 		{"CrashSafety", testCrashSafety},
 	}

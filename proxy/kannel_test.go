@@ -1,0 +1,277 @@
+package proxy_test
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// needPeer skips a test whose independent peer is not installed, or fails
+// it in CI, where every peer must be there.
+func needPeer(t *testing.T, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required in CI: %v", what, err)
+	}
+	t.Skipf("%s not installed (%v); CI runs this test", what, err)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startProc starts a program whose output goes to a file in dir, and stops
+// it by its PID when the test ends (SIGTERM, then SIGKILL after 5 s).
+func startProc(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	logf, err := os.Create(filepath.Join(dir, filepath.Base(name)+".out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		logf.Close()
+	})
+}
+
+func eventually(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
+
+// TestKannel: Kannel 1.4.5 (Debian's bearerbox and smsbox) is a provider
+// bound to the gateway as a transceiver. What it takes through its HTTP
+// sendsms — compliant, non-compliant, long and Arabic messages — gets the
+// right answers: the compliant ones reach the operator and their receipts
+// come back to Kannel's dlr-url as delivered (type 1); the refused ones
+// never reach the operator and Kannel reports them failed (16, or 2 for
+// the early parts of a long one). A STOP sent as an MO makes the next
+// message to that subscriber fail.
+func TestKannel(t *testing.T) {
+	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
+	for _, p := range []string{bearerbox, smsbox} {
+		if _, err := os.Stat(p); err != nil {
+			needPeer(t, "Kannel (apt-get install kannel)", err)
+		}
+	}
+	e := newEnv(t, envOptions{})
+	dir := t.TempDir()
+
+	var dlrMu sync.Mutex
+	dlrs := map[string][]int{}
+	dlrSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		typ, _ := strconv.Atoi(r.URL.Query().Get("type"))
+		dlrMu.Lock()
+		dlrs[r.URL.Query().Get("msg")] = append(dlrs[r.URL.Query().Get("msg")], typ)
+		dlrMu.Unlock()
+	}))
+	defer dlrSrv.Close()
+
+	admin, box, sendsms := freePort(t), freePort(t), freePort(t)
+	_, gwPort, _ := net.SplitHostPort(e.addr)
+	conf := fmt.Sprintf(`group = core
+admin-port = %d
+admin-interface = 127.0.0.1
+admin-password = bar
+smsbox-port = %d
+smsbox-interface = 127.0.0.1
+box-allow-ip = "127.0.0.1"
+log-file = "%[3]s/bearerbox.log"
+log-level = 1
+dlr-storage = internal
+
+group = smsc
+smsc = smpp
+smsc-id = bawwab
+host = 127.0.0.1
+port = %[4]s
+transceiver-mode = yes
+smsc-username = "atlas"
+smsc-password = "%[6]s"
+system-type = "VMA"
+max-pending-submits = 20
+enquire-link-interval = 5
+reconnect-delay = 1
+source-addr-ton = 5
+source-addr-npi = 0
+dest-addr-ton = 1
+dest-addr-npi = 1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = %[2]d
+sendsms-port = %[5]d
+sendsms-interface = 127.0.0.1
+log-file = "%[3]s/smsbox.log"
+log-level = 1
+
+group = sendsms-user
+username = tester
+password = foobar
+concatenation = true
+max-messages = 5
+
+group = sms-service
+keyword = default
+text = "ok"
+`, admin, box, dir, gwPort, sendsms, password)
+	confPath := filepath.Join(dir, "kannel.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startProc(t, dir, bearerbox, confPath)
+	if !eventually(20*time.Second, func() bool { return e.gw.Stats().Binds > 0 }) {
+		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", tail(filepath.Join(dir, "bearerbox.log")))
+	}
+	startProc(t, dir, smsbox, confPath)
+	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
+	if !eventually(20*time.Second, func() bool {
+		resp, err := http.Get(sendURL)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}) {
+		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+	}
+	send := func(name, to, text string, extra url.Values) {
+		t.Helper()
+		q := url.Values{"username": {"tester"}, "password": {"foobar"}, "from": {"ATLASMKT"}, "to": {to},
+			"text": {text}, "dlr-mask": {"31"}, "dlr-url": {dlrSrv.URL + "/dlr?msg=" + name + "&type=%d"}}
+		for k, v := range extra {
+			q[k] = v
+		}
+		resp, err := http.Get(sendURL + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("sendsms %s: %s %s", name, resp.Status, body.String())
+		}
+	}
+	waitDLR := func(name string, final ...int) {
+		t.Helper()
+		if !eventually(20*time.Second, func() bool {
+			dlrMu.Lock()
+			defer dlrMu.Unlock()
+			for _, typ := range final {
+				if slices.Contains(dlrs[name], typ) {
+					return true
+				}
+			}
+			return false
+		}) {
+			dlrMu.Lock()
+			defer dlrMu.Unlock()
+			t.Errorf("%s: DLR types %v, want one of %v; bearerbox.log:\n%s", name, dlrs[name], final, tail(filepath.Join(dir, "bearerbox.log")))
+		}
+	}
+	arabic := map[string][]string{"coding": {"2"}, "charset": {"UTF-8"}}
+	msgs := []struct {
+		name, to, text string
+		extra          url.Values
+		accepted       bool
+	}{
+		{"plain", iamNumber, "Atlas Market: -30% ce week-end ! STOP au 5050", nil, true},
+		{"refused", iamNumber, "Atlas Market: -50% sans condition", nil, false},
+		{"long", orangeNumber, longCompliant, nil, true},
+		{"arabic", "212661234568", longArabic, arabic, true},
+		{"long-refused", "212661234569", longRefused, nil, false},
+	}
+	for _, m := range msgs {
+		send(m.name, m.to, m.text, m.extra)
+		if m.accepted {
+			waitDLR(m.name, 1)
+		} else {
+			waitDLR(m.name, 16, 2)
+		}
+	}
+	dlrMu.Lock()
+	for _, m := range msgs {
+		if !m.accepted && slices.Contains(dlrs[m.name], 1) {
+			t.Errorf("%s: reported delivered: %v", m.name, dlrs[m.name])
+		}
+	}
+	dlrMu.Unlock()
+	for _, m := range msgs {
+		if got := e.reached("iam", "") + e.reached("orange", ""); got == 0 {
+			t.Fatal("nothing reached the operators")
+		}
+		if !m.accepted && e.reached("iam", m.text[len(m.text)-20:])+e.reached("orange", m.text[len(m.text)-20:]) != 0 {
+			t.Errorf("%s reached an operator", m.name)
+		}
+	}
+	var texts []string
+	for _, d := range e.decisions() {
+		texts = append(texts, d.Text)
+	}
+	for _, m := range msgs {
+		// Kannel writes what GSM 03.38 lacks as '?'.
+		if !slices.Contains(texts, strings.ReplaceAll(m.text, "ê", "?")) {
+			t.Errorf("%s: no decision on the whole text in the ledger: %q", m.name, texts)
+		}
+	}
+
+	// A STOP as an MO: the next message to the subscriber fails.
+	if err := e.smscs["iam"].DeliverMO(e.ctx, "+"+iamNumber, "5050", "STOP"); err != nil {
+		t.Fatal(err)
+	}
+	send("after-stop", iamNumber, "Atlas Market: -30% ce week-end ! STOP au 5050", nil)
+	waitDLR("after-stop", 16)
+}
