@@ -159,5 +159,3 @@ func names(us []*bawwab.User) []string {
 	}
 	return out
 }
-
-func ptrTo[T any](v T) *T { return &v }

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/report"
 )
@@ -173,6 +175,8 @@ func (s *Server) registerAPI() {
 
 	s.api(route{method: "POST", path: "/api/v1/logout", summary: "Log out: ends the session", roles: anyRole}, s.apiLogout)
 	s.api(route{method: "GET", path: "/api/v1/me", summary: "The logged-in user and its CSRF token", roles: anyRole}, s.apiMe)
+	s.api(route{method: "POST", path: "/api/v1/me/password", summary: "Change one's own password (the current one, then the new one); ends the other sessions", roles: anyRole,
+		body: "{current, new}"}, s.apiPassword)
 	s.api(route{method: "GET", path: "/api/v1/reasons", summary: "Every refusal reason, with its rule, its SMPP and HTTP status and how to fix it", roles: anyRole}, s.apiReasons)
 	s.api(route{method: "GET", path: "/api/v1/overview", summary: "Volumes per hour and day, decisions by reason, oppositions and complaints per day, top providers by violations (the caller's scope)", roles: anyRole}, s.apiOverview)
 
@@ -187,12 +191,14 @@ func (s *Server) registerAPI() {
 	s.api(route{method: "GET", path: "/api/v1/notifications", summary: "Notifications of measures sent to providers, newest first", roles: anyRole,
 		query: []param{{"provider", "a provider ID"}, {"offset", ""}, {"limit", ""}}}, s.apiNotifications)
 
-	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds", roles: anyRole}, s.apiRegistryKinds)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign)", roles: anyRole,
-		query: []param{{"offset", ""}, {"limit", ""}}}, s.apiRegistryList)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: anyRole}, s.apiRegistryGet)
+	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds (a provider's: its own)", roles: regProvider}, s.apiRegistryKinds)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign); a provider's: its own", roles: regProvider,
+		query: []param{{"offset", ""}, {"limit", ""}, {"format", "json (default), or csv: every record of the kind, in the format of bawwab registry import"}}, produces: "application/json, text/csv"}, s.apiRegistryList)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: regProvider}, s.apiRegistryGet)
 	s.api(route{method: "PUT", path: "/api/v1/registry/{kind}/{key}", summary: "Create or replace a record (JSON as GET returns it); recorded in the ledger", roles: regulatorOnly, body: "the record"}, s.apiRegistryPut)
 	s.api(route{method: "DELETE", path: "/api/v1/registry/{kind}/{key}", summary: "Delete a record; recorded in the ledger", roles: regulatorOnly}, s.apiRegistryDelete)
+	s.api(route{method: "POST", path: "/api/v1/registry/{kind}/import", summary: "Import the records of one kind from CSV (the export's format, as bawwab registry import): created or replaced, all or nothing; recorded in the ledger", roles: regulatorOnly,
+		body: "text/csv"}, s.apiRegistryImport)
 
 	s.api(route{method: "GET", path: "/api/v1/ledger", summary: "Search the ledger by provider, advertiser, sender, operator, kind, outcome, reason, period or subscriber number (through its pseudonyms)", roles: anyRole,
 		query: []param{{"provider", ""}, {"advertiser", ""}, {"sender", ""}, {"operator", ""}, {"kind", "decision, opposition, complaint, measure, registry-change..."}, {"outcome", "accept, defer or reject"},
@@ -236,10 +242,6 @@ type loginAnswer struct {
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		writeError(w, errf(bawwab.EFORBIDDEN, "cross-site login refused"))
-		return
-	}
 	var in struct {
 		Name     string `json:"name"`
 		Password string `json:"password"`
@@ -766,6 +768,17 @@ func (s *Server) ledgerQuery(r *http.Request, u *bawwab.User) (bawwab.LedgerFilt
 			return f, 0, notImplemented("searching by number (no pseudonym key)")
 		}
 	}
+	// A search without any criterion is browsing: it shows the latest
+	// entries of a ledger that knows its length, not the oldest.
+	browsing := true
+	for _, k := range []string{"provider", "advertiser", "sender", "operator", "kind", "outcome", "reason", "from", "to", "number", "after"} {
+		if q.Get(k) != "" {
+			browsing = false
+		}
+	}
+	if l, ok := s.o.Ledger.(ledgerLen); ok && browsing {
+		f.FromIndex = max(0, l.Len()-int64(limit))
+	}
 	switch u.Role {
 	case bawwab.RoleProvider:
 		f.ProviderID = u.ProviderID
@@ -834,7 +847,9 @@ func (s *Server) searchLedger(ctx context.Context, f bawwab.LedgerFilter, limit 
 	more := false
 	for e, err := range s.o.Ledger.FindEntries(ctx, f) {
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && len(out) > 0 {
+			if errors.Is(err, context.DeadlineExceeded) {
+				// Out of time: what was found so far, and a hint to
+				// narrow the search.
 				more = true
 				break
 			}
@@ -1206,9 +1221,9 @@ type newKey struct {
 	Key string `json:"key"`
 }
 
-// createKey makes an API key: its ID ("k" and 10 hex digits) is public,
-// the key is the ID, a dot and 32 random characters, and only the hash of
-// the whole key is stored.
+// createKey makes an API key in the gateway's format (internal/secret's
+// NewAPIKey: "bwk_", the public ID, "_", the secret); only the hash of the
+// whole key is stored, and the key is shown once.
 func (s *Server) createKey(ctx context.Context, p *principal, providerID string, rate float64) (*newKey, error) {
 	if err := s.needAudit(); err != nil {
 		return nil, err
@@ -1216,8 +1231,10 @@ func (s *Server) createKey(ctx context.Context, p *principal, providerID string,
 	if rate < 0 {
 		return nil, bawwab.InvalidField("rate_limit", "negative")
 	}
-	id := "k" + strings.ToLower(fmt.Sprintf("%x", []byte(randomToken(5)))[:10])
-	key := id + "." + randomToken(24)
+	id, key, err := secret.NewAPIKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
 	h, err := hashPassword(key)
 	if err != nil {
 		return nil, err
@@ -1288,58 +1305,130 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, p *principal) 
 	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
-	var in struct {
-		Name       string `json:"name"`
-		Password   string `json:"password"`
-		Role       string `json:"role"`
-		ProviderID string `json:"provider_id"`
-		OperatorID string `json:"operator_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
+// userInput is a new console account; Org is its provider or operator
+// (the API also takes provider_id and operator_id).
+type userInput struct {
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+	Role       string `json:"role"`
+	ProviderID string `json:"provider_id"`
+	OperatorID string `json:"operator_id"`
+	Org        string `json:"-"`
+}
+
+func (s *Server) createUser(ctx context.Context, p *principal, in userInput) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
 	role, err := bawwab.ParseRole(in.Role)
 	if err != nil {
-		return bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+		return nil, bawwab.InvalidField("role", "%s", bawwab.ErrorMessage(err))
+	}
+	if in.Org != "" {
+		switch role {
+		case bawwab.RoleProvider:
+			in.ProviderID = in.Org
+		case bawwab.RoleOperator:
+			in.OperatorID = in.Org
+		}
 	}
 	if len(in.Password) < MinPasswordLen {
-		return bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
+		return nil, bawwab.InvalidField("password", "at least %d characters", MinPasswordLen)
 	}
 	h, err := HashPassword(in.Password)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u := &bawwab.User{Name: in.Name, Role: role, ProviderID: in.ProviderID, OperatorID: in.OperatorID, PasswordHash: h}
-	if err := s.o.Users.CreateUser(r.Context(), u); err != nil {
+	if err := s.o.Users.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, s.audit(ctx, p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID)
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var in userInput
+	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.audit(r.Context(), p, "create", "user:"+u.Name, "console account, role "+role.String()+" "+u.ProviderID+u.OperatorID); err != nil {
+	u, err := s.createUser(r.Context(), p, in)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
 	return nil
 }
 
-func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+func (s *Server) disableUser(ctx context.Context, p *principal, name string) (*bawwab.User, error) {
 	if err := s.needAudit(); err != nil {
-		return err
+		return nil, err
 	}
-	name := r.PathValue("name")
 	yes := true
-	u, err := s.o.Users.UpdateUser(r.Context(), name, bawwab.UserUpdate{Disabled: &yes})
+	u, err := s.o.Users.UpdateUser(ctx, name, bawwab.UserUpdate{Disabled: &yes})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.o.Users.DeleteUserSessions(ctx, name); err != nil {
+		return nil, err
+	}
+	return u, s.audit(ctx, p, "update", "user:"+name, "console account disabled")
+}
+
+func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *principal) error {
+	u, err := s.disableUser(r.Context(), p, r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	if _, err := s.o.Users.DeleteUserSessions(r.Context(), name); err != nil {
-		return err
-	}
-	if err := s.audit(r.Context(), p, "update", "user:"+name, "console account disabled"); err != nil {
-		return err
-	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// changePassword checks the current password, stores the new one and
+// ends the user's other sessions.
+func (s *Server) changePassword(r *http.Request, p *principal, current, next string) error {
+	if wait := s.limiter.blocked(p.user.Name, s.clientIP(r), s.now()); wait > 0 {
+		return &bawwab.Error{Code: "rate_limited", Message: "too many failed attempts: try again in " + wait.Round(time.Second).String()}
+	}
+	if err := secret.Verify(p.user.PasswordHash, current); err != nil {
+		s.limiter.fail(p.user.Name, s.clientIP(r), s.now())
+		return bawwab.InvalidField("current", "wrong password")
+	}
+	if len(next) < MinPasswordLen {
+		return bawwab.InvalidField("new", "at least %d characters", MinPasswordLen)
+	}
+	h, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	// The store context of a provider's user may not change users; this
+	// change is the user's own, checked above, so it is made outside it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.o.Users.UpdateUser(ctx, p.user.Name, bawwab.UserUpdate{PasswordHash: &h}); err != nil {
+		return err
+	}
+	if _, err := s.o.Users.DeleteUserSessions(ctx, p.user.Name); err != nil {
+		return err
+	}
+	// Keep this session: make it again with the same token.
+	if err := s.o.Users.CreateSession(ctx, p.session); err != nil {
+		return err
+	}
+	s.log.Info("web: password changed", "user", p.user.Name)
+	return nil
+}
+
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var in struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.changePassword(r, p, in.Current, in.New); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
 }

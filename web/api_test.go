@@ -3,12 +3,16 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/web"
+	"github.com/bawwab/bawwab/web/subscriber"
 )
 
 func TestLogin(t *testing.T) {
@@ -539,7 +543,7 @@ func TestPortalAPI(t *testing.T) {
 		ID  string
 		Key string
 	}
-	if code := p.do("POST", "/api/v1/keys", map[string]any{}, &k); code != 201 || !strings.HasPrefix(k.Key, k.ID+".") {
+	if code := p.do("POST", "/api/v1/keys", map[string]any{}, &k); code != 201 || !strings.HasPrefix(k.Key, "bwk_"+k.ID+"_") {
 		t.Fatalf("create key: %d %+v", code, k)
 	}
 	var ks struct {
@@ -641,4 +645,165 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 	_ = slices.Contains[[]string]
+}
+
+func TestRegistryCSV(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	code, b := a.raw("GET", "/api/v1/registry/sender?format=csv", nil)
+	if code != 200 || !strings.HasPrefix(string(b), "value,provider_id,advertiser_id,category\n") || !strings.Contains(string(b), "ATLASMKT,atlasvas,atlas-market,commercial") {
+		t.Fatalf("export: %d %s", code, b)
+	}
+	csv := "id,name\nwana,Wana Corporate\nbayn,Bayn\n"
+	var res struct{ Records, Changes int64 }
+	if code := a.do("POST", "/api/v1/registry/operator/import", csv, &res); code != 200 || res.Records != 2 || res.Changes != 2 {
+		t.Fatalf("import: %d %+v", code, res)
+	}
+	// Again: nothing changes, and nothing is recorded.
+	if a.do("POST", "/api/v1/registry/operator/import", csv, &res); res.Changes != 0 {
+		t.Fatalf("re-import: %+v", res)
+	}
+	code, b = a.raw("POST", "/api/v1/registry/operator/import", "id,name\nok,Fine\nBAD KEY,Bad\n")
+	if code != 400 || !strings.Contains(string(b), "line 3, column id") {
+		t.Fatalf("bad file: %d %s", code, b)
+	}
+	if code, _ := a.raw("GET", "/api/v1/registry/operator/ok", nil); code != 404 {
+		t.Fatal("a rejected file imported a record")
+	}
+	var out struct {
+		Entries []struct{ Action, Subject, Detail string }
+	}
+	a.do("GET", "/api/v1/ledger?kind=registry-change", nil, &out)
+	if len(out.Entries) != 1 || out.Entries[0].Subject != "registry:operators" || !strings.Contains(out.Entries[0].Detail, "2 changes") {
+		t.Fatalf("ledger: %+v", out)
+	}
+	if code, _ := a.raw("GET", "/api/v1/registry/operator?format=xml", nil); code != 400 {
+		t.Errorf("bad format: %d", code)
+	}
+}
+
+// TestOpenAPIMerged: the subscriber API's document merges into the
+// console's; a path documented twice is refused at start.
+func TestOpenAPIMerged(t *testing.T) {
+	e := newEnv(t)
+	srv, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{subscriber.OpenAPI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Paths["/api/v1/subscriber/code"]["post"] == nil || doc.Paths["/api/v1/overview"]["get"] == nil || doc.Components.Schemas["Error"] == nil || len(doc.Components.Schemas) < 3 {
+		t.Fatalf("merged document: %d paths, schemas %v", len(doc.Paths), doc.Components.Schemas)
+	}
+	dup := []byte(`{"paths": {"/api/v1/overview": {"get": {"summary": "again"}}}}`)
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{dup}}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("a path documented twice: %v", err)
+	}
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, OpenAPI: [][]byte{[]byte("{")}}); err == nil {
+		t.Fatal("a broken document")
+	}
+}
+
+func TestCreateUserAPI(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	for _, tc := range []struct {
+		body  map[string]string
+		code  int
+		field string
+	}{
+		{map[string]string{"name": "orange.noc", "password": "short", "role": "operator", "operator_id": "orange"}, 400, "password"},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "emperor"}, 400, "role"},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "operator", "operator_id": "nowhere"}, 400, "operator_id"},
+		{map[string]string{"name": "inspector", "password": "long enough", "role": "regulator"}, 409, ""},
+		{map[string]string{"name": "orange.noc", "password": "long enough", "role": "operator", "operator_id": "orange"}, 201, ""},
+	} {
+		code, b := a.raw("POST", "/api/v1/users", tc.body)
+		if code != tc.code || (tc.field != "" && !strings.Contains(string(b), `"field": "`+tc.field+`"`)) {
+			t.Errorf("%v: %d %s", tc.body, code, b)
+		}
+	}
+	c := e.anonymous()
+	var out struct {
+		User struct {
+			Role       string
+			OperatorID string `json:"operator_id"`
+		} `json:"user"`
+	}
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "orange.noc", "password": "long enough"}, &out); code != 200 || out.User.Role != "operator" || out.User.OperatorID != "orange" {
+		t.Fatalf("the new user logs in: %d %+v", code, out)
+	}
+	if code, _ := a.raw("POST", "/api/v1/users/nobody/disable", nil); code != 404 {
+		t.Errorf("disable nobody: %d", code)
+	}
+}
+
+// TestRefusalsWindow: the portal reads only the recent part of a ledger
+// that knows its length.
+func TestRefusalsWindow(t *testing.T) {
+	e := newEnv(t)
+	if e.ledger.Len() != 77 {
+		t.Fatalf("ledger length %d", e.ledger.Len())
+	}
+	p := e.login("rif.ops")
+	var rs struct{ Items []struct{ Index int64 } }
+	p.do("GET", "/api/v1/refusals", nil, &rs)
+	if len(rs.Items) != 10 || rs.Items[0].Index < rs.Items[9].Index {
+		t.Fatalf("refusals, newest first: %+v", rs.Items)
+	}
+}
+
+func TestPasswordChange(t *testing.T) {
+	e := newEnv(t)
+	p := e.login("atlasvas")
+	other := e.login("atlasvas")
+	if code, b := p.raw("POST", "/api/v1/me/password", map[string]string{"current": "wrong", "new": "a new long one"}); code != 400 || !strings.Contains(string(b), `"field": "current"`) {
+		t.Fatalf("wrong current: %d %s", code, b)
+	}
+	if code, b := p.raw("POST", "/api/v1/me/password", map[string]string{"current": "atlasvas", "new": "short"}); code != 400 || !strings.Contains(string(b), `"field": "new"`) {
+		t.Fatalf("short new: %d %s", code, b)
+	}
+	if code := p.do("POST", "/api/v1/me/password", map[string]string{"current": "atlasvas", "new": "a new long one"}, nil); code != 200 {
+		t.Fatalf("change: %d", code)
+	}
+	// This session goes on, the other ended; the new password logs in.
+	if code, _ := p.raw("GET", "/api/v1/me", nil); code != 200 {
+		t.Errorf("own session after the change: %d", code)
+	}
+	if code, _ := other.raw("GET", "/api/v1/me", nil); code != 401 {
+		t.Errorf("other session after the change: %d", code)
+	}
+	c := e.anonymous()
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "atlasvas", "password": "a new long one"}, nil); code != 200 {
+		t.Errorf("login with the new password: %d", code)
+	}
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "atlasvas", "password": "atlasvas"}, nil); code != 401 {
+		t.Errorf("login with the old password: %d", code)
+	}
+	// Through the page.
+	code, loc := c.form("/account/password", url.Values{"current": {"a new long one"}, "new": {"and another one"}})
+	if code != 403 {
+		t.Errorf("form without a session's CSRF token: %d %s", code, loc)
+	}
+	a, _, _ := e.loginForm("inspector", "inspector")
+	if code, loc := a.form("/account/password", url.Values{"current": {"inspector"}, "new": {"inspector-2026"}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/account?msg=") {
+		t.Errorf("page: %d %s", code, loc)
+	}
+	if code, b := a.get("/account"); code != 200 || !strings.Contains(b, "inspector") {
+		t.Errorf("account page: %d", code)
+	}
 }

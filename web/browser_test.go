@@ -158,7 +158,7 @@ func TestBrowser(t *testing.T) {
 	for _, p := range []struct{ name, path string }{
 		{"overview", "/"}, {"providers", "/providers"}, {"provider", "/providers/rifdigital"}, {"registry", "/registry?kind=provider"},
 		{"ledger", "/ledger?provider=rifdigital&outcome=reject"}, {"complaints", "/complaints"}, {"complaint", "/complaints/" + strconv.FormatInt(e.caseID, 10)},
-		{"reports", "/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10"}, {"portal-regulator", "/portal?provider=rifdigital"},
+		{"reports", "/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10"}, {"portal-regulator", "/portal?provider=rifdigital"}, {"users", "/users"}, {"account", "/account"},
 	} {
 		shoot(t, ctx, base, dir, p.name, p.path)
 	}
@@ -199,7 +199,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx2, chromedp.Navigate(base+"/portal"), chromedp.WaitVisible(chromedp.CSS("#refusals"))); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx2, `document.querySelectorAll("#refusals tbody tr").length`); n != 5 {
+	if n := eval[int](t, ctx2, `document.querySelectorAll("#refusals li").length`); n != 5 {
 		t.Errorf("portal shows %d refusals, want 5", n)
 	}
 }

@@ -170,6 +170,21 @@ var french = map[string]string{
 	"ANRT declaration":                       "Déclaration ANRT",
 	"Compliance gateway for commercial SMS":  "Passerelle de conformité des SMS commerciaux",
 	"Main menu":                              "Menu principal",
+	"My account":                             "Mon compte",
+	"Change the password":                    "Changer le mot de passe",
+	"Current password":                       "Mot de passe actuel",
+	"New password":                           "Nouveau mot de passe",
+	"Password changed.":                      "Mot de passe changé.",
+	"opened":                                 "ouvert",
+	"Of":                                     "De",
+	"disabled":                               "désactivé",
+	"enabled":                                "actif",
+	"Disable":                                "Désactiver",
+	"New account":                            "Nouveau compte",
+	"Provider or operator":                   "Prestataire ou opérateur",
+	"Create":                                 "Créer",
+	"Save":                                   "Enregistrer",
+	"Create or replace a record (JSON, as listed below)": "Créer ou remplacer un enregistrement (JSON, comme listé ci-dessous)",
 }
 
 // tr returns the text in lang.

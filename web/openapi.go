@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -79,6 +81,53 @@ func opID(rt route) string {
 	return strings.ToLower(rt.method) + "_" + p
 }
 
+// buildOpenAPI is the console's document with the other parts' merged
+// in; a path documented twice is an error, caught at start.
+func (s *Server) buildOpenAPI() ([]byte, error) {
+	doc := s.openAPI()
+	paths := doc["paths"].(map[string]map[string]any)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	security := doc["components"].(map[string]any)["securitySchemes"].(map[string]any)
+	for i, raw := range s.o.OpenAPI {
+		var other struct {
+			Paths      map[string]map[string]any `json:"paths"`
+			Components struct {
+				Schemas         map[string]any `json:"schemas"`
+				SecuritySchemes map[string]any `json:"securitySchemes"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(raw, &other); err != nil {
+			return nil, fmt.Errorf("web: OpenAPI document %d: %w", i, err)
+		}
+		for p, ops := range other.Paths {
+			if !strings.HasPrefix(p, "/") {
+				return nil, fmt.Errorf("web: OpenAPI document %d: path %q is not absolute", i, p)
+			}
+			if paths[p] == nil {
+				paths[p] = map[string]any{}
+			}
+			for m, op := range ops {
+				if _, dup := paths[p][m]; dup {
+					return nil, fmt.Errorf("web: OpenAPI document %d: %s %s is documented twice", i, strings.ToUpper(m), p)
+				}
+				paths[p][m] = op
+			}
+		}
+		for name, sc := range other.Components.Schemas {
+			if _, dup := schemas[name]; !dup {
+				schemas[name] = sc
+			}
+		}
+		for name, sc := range other.Components.SecuritySchemes {
+			if _, dup := security[name]; !dup {
+				security[name] = sc
+			}
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.openAPI())
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(s.openapiDoc)
 }

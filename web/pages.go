@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -42,7 +43,7 @@ func (s *Server) parseTemplates() error {
 		funcs := template.FuncMap{
 			"t":      func(s string) string { return tr(lang, s) },
 			"date":   func(t time.Time) string { return fmtTime(t, "2006-01-02") },
-			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04") },
+			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04 UTC") },
 			"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + " %" },
 			"count":  func(n int64) string { return fmtCount(float64(n)) },
 			"reason": func(r any) string { return reasonSummary(bawwab.Reason(fmt.Sprint(r))) },
@@ -52,6 +53,10 @@ func (s *Server) parseTemplates() error {
 			"add":    func(a, b int) int { return a + b },
 			"int":    func(n int64) int { return int(n) },
 			"list":   func(v ...string) []string { return v },
+			"json": func(v any) string {
+				b, _ := json.Marshal(v)
+				return string(b)
+			},
 		}
 		for _, p := range pages {
 			name := path.Base(p)
@@ -181,6 +186,20 @@ func (s *Server) registerPages() {
 	s.page("POST /measures/{id}/lift", regulatorOnly, s.liftPost)
 	s.page("GET /registry", regulatorOnly, s.registryPage)
 	s.page("POST /registry/{kind}/{key}/delete", regulatorOnly, s.registryDeletePost)
+	s.page("POST /registry/import", regulatorOnly, s.registryImportPost)
+	s.page("POST /registry/put", regulatorOnly, s.registryPutPost)
+	s.page("GET /account", anyRole, func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		return s.show(w, r, p, "account.html", "My account", p.user)
+	})
+	s.page("POST /account/password", anyRole, func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		if err := s.changePassword(r, p, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+			return err
+		}
+		return done(w, r, "/account", "Password changed.")
+	})
+	s.page("GET /users", regulatorOnly, s.usersPage)
+	s.page("POST /users", regulatorOnly, s.userPost)
+	s.page("POST /users/{name}/disable", regulatorOnly, s.userDisablePost)
 	s.page("GET /ledger", anyRole, s.ledgerPage)
 	s.page("GET /complaints", anyRole, s.complaintsPage)
 	s.page("GET /complaints/{id}", anyRole, s.complaintPage)
@@ -196,9 +215,19 @@ func (s *Server) registerPages() {
 	})
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: a path, without
+// the control characters and backslashes browsers drop or read as a
+// slash ("/\t/evil" would become "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
 		return "/"
 	}
 	return next
@@ -211,10 +240,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 	next := safeNext(r.PostFormValue("next"))
-	if !sameOrigin(r) {
-		s.renderError(w, r, nil, errf(bawwab.EFORBIDDEN, "cross-site login refused"))
-		return
-	}
 	_, _, token, err := s.login(r.Context(), r, r.PostFormValue("name"), r.PostFormValue("password"))
 	if err != nil {
 		s.logError(r, err)
@@ -410,7 +435,9 @@ func (s *Server) registryDeletePost(w http.ResponseWriter, r *http.Request, p *p
 
 // ledgerData is the ledger page.
 type ledgerData struct {
-	Q       url.Values
+	Q url.Values
+	// Next is the query of the next page, when there is more.
+	Next    string
 	Status  *LedgerStatus
 	Entries []entryView
 	More    bool
@@ -437,6 +464,14 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, p *principal
 				return err
 			}
 			d.Err = bawwab.ErrorMessage(err)
+		}
+		if d.More && len(d.Entries) > 0 {
+			next := url.Values{}
+			for k, v := range d.Q {
+				next[k] = v
+			}
+			next.Set("after", strconv.FormatInt(d.Entries[len(d.Entries)-1].Index, 10))
+			d.Next = "/ledger?" + next.Encode()
 		}
 	}
 	return s.show(w, r, p, "ledger.html", "Ledger", d)
@@ -565,4 +600,66 @@ func (s *Server) revokePost(w http.ResponseWriter, r *http.Request, p *principal
 		return err
 	}
 	return done(w, r, "/portal", "Key revoked.")
+}
+
+func (s *Server) registryImportPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	k, err := lookupKind(r.PostFormValue("kind"))
+	if err != nil {
+		return err
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return bawwab.InvalidField("file", "missing: choose a CSV file")
+	}
+	defer f.Close()
+	res, err := s.importCSV(r.Context(), p, k, f)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/registry?kind=%s&msg=%s", url.QueryEscape(string(k.kind)),
+		url.QueryEscape(fmt.Sprintf("%s %d / %d", tr(language(r), "Records imported."), res.Changes, res.Records))), http.StatusSeeOther)
+	return nil
+}
+
+// registryPutPost creates or replaces one record given as JSON, as the
+// API's PUT does.
+func (s *Server) registryPutPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	k, err := lookupKind(r.PostFormValue("kind"))
+	if err != nil {
+		return err
+	}
+	x, _ := bawwab.NewRecord(k.kind)
+	dec := json.NewDecoder(strings.NewReader(r.PostFormValue("record")))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(x); err != nil {
+		return bawwab.Errorf(bawwab.EINVALID, "the record is not valid JSON for a %s: %v", k.kind, err)
+	}
+	if err := s.putRecord(r.Context(), p, x); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/registry?kind="+url.QueryEscape(string(k.kind))+"&msg="+url.QueryEscape("Done."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *principal) error {
+	us, _, err := s.o.Users.FindUsers(r.Context(), bawwab.UserFilter{})
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, p, "users.html", "Accounts", us)
+}
+
+func (s *Server) userPost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	in := userInput{Name: r.PostFormValue("name"), Password: r.PostFormValue("password"), Role: r.PostFormValue("role"), Org: r.PostFormValue("org")}
+	if _, err := s.createUser(r.Context(), p, in); err != nil {
+		return err
+	}
+	return done(w, r, "/users", "Done.")
+}
+
+func (s *Server) userDisablePost(w http.ResponseWriter, r *http.Request, p *principal) error {
+	if _, err := s.disableUser(r.Context(), p, r.PathValue("name")); err != nil {
+		return err
+	}
+	return done(w, r, "/users", "Done.")
 }

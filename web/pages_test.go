@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bawwab/bawwab/web"
 )
 
 // loginForm logs in through the login page.
@@ -80,8 +86,8 @@ func TestPages(t *testing.T) {
 	pages := map[string][]string{
 		"inspector": {"/", "/providers", "/providers/atlasvas", "/registry", "/registry?kind=account", "/registry?kind=sender&offset=0", "/ledger",
 			"/ledger?provider=atlasvas&outcome=reject", "/ledger?number=0612345678", "/complaints", "/complaints?status=open", "/complaints/" + strconv.FormatInt(e.caseID, 10),
-			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital"},
-		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal"},
+			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital", "/users", "/account"},
+		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal", "/account"},
 		"iam.noc":  {"/", "/providers", "/providers/atlasvas", "/ledger?outcome=reject", "/complaints", "/reports"},
 	}
 	for user, paths := range pages {
@@ -133,7 +139,7 @@ func TestPages(t *testing.T) {
 		t.Error("overview has no trend line")
 	}
 	// Pages a role may not see.
-	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}} {
+	for _, tc := range []struct{ user, path string }{{"atlasvas", "/registry"}, {"iam.noc", "/registry"}, {"iam.noc", "/portal"}, {"atlasvas", "/users"}} {
 		c := e.login(tc.user)
 		if code, _ := c.get(tc.path); code != 403 {
 			t.Errorf("%s %s: %d", tc.user, tc.path, code)
@@ -227,10 +233,48 @@ func TestForms(t *testing.T) {
 	if code, b := a.form("/registry/provider/atlasvas/delete", nil); code != 409 {
 		t.Errorf("delete a provider still referenced: %d %s", code, b)
 	}
+	// A CSV import through the form.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", a.csrf)
+	mw.WriteField("kind", "operator")
+	fw, _ := mw.CreateFormFile("file", "operators.csv")
+	fw.Write([]byte("id,name\nwana,Wana Corporate\n"))
+	mw.Close()
+	resp, err := a.http.Post(e.srv.URL+"/registry/import", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "kind=operator") {
+		t.Fatalf("import form: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, b := a.get("/registry?kind=operator"); !strings.Contains(b, "Wana Corporate") {
+		t.Fatal("imported operator not listed")
+	}
+	// A record through the JSON form, an account through its form.
+	if code, loc := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"bayn","name":"Bayn Telecom"}`}}); code != http.StatusSeeOther || !strings.Contains(loc, "kind=operator") {
+		t.Fatalf("put form: %d %s", code, loc)
+	}
+	if code, _ := a.form("/registry/put", url.Values{"kind": {"operator"}, "record": {`{"id":"x","nom":"X"}`}}); code != 400 {
+		t.Errorf("put an unknown field: %d", code)
+	}
+	if code, _ := a.form("/users", url.Values{"name": {"orange.noc"}, "password": {"long enough"}, "role": {"operator"}, "org": {"orange"}}); code != http.StatusSeeOther {
+		t.Fatalf("user form: %d", code)
+	}
+	if u, err := e.users.FindUserByName(context.Background(), "orange.noc"); err != nil || u.OperatorID != "orange" {
+		t.Fatalf("created user: %+v %v", u, err)
+	}
+	if code, _ := a.form("/users/orange.noc/disable", nil); code != http.StatusSeeOther {
+		t.Fatalf("disable form: %d", code)
+	}
+	if _, b := a.get("/users"); !strings.Contains(b, "orange.noc") || !strings.Contains(b, "désactivé") {
+		t.Errorf("users page: %s", b)
+	}
 	// A provider creates and revokes an API key.
 	p, _, _ := e.loginForm("atlasvas", "atlasvas")
 	code, b := p.form("/portal/keys", nil)
-	km := regexp.MustCompile(`<pre>(k[0-9a-f]{10})\.([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
+	km := regexp.MustCompile(`<pre>bwk_([a-z2-7]{12})_([A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(b)
 	if code != 200 || km == nil {
 		t.Fatalf("create key: %d %s", code, b)
 	}
@@ -244,5 +288,71 @@ func TestForms(t *testing.T) {
 	code, b = p.get("/portal/optouts.csv?since=0")
 	if code != 200 || !strings.Contains(b, atlasNumber) {
 		t.Errorf("optouts: %d %s", code, b)
+	}
+}
+
+// TestLedgerPaging: a search with more results links to the next page,
+// and browsing without criteria shows the latest entries.
+func TestLedgerPaging(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	_, b := a.get("/ledger?kind=decision&limit=10")
+	m := regexp.MustCompile(`href="(/ledger\?[^"]+)" id="next"`).FindStringSubmatch(b)
+	if m == nil || !strings.Contains(m[1], "after=9") {
+		t.Fatalf("no next link: %s", b)
+	}
+	_, b = a.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if !strings.Contains(b, "<td>10</td>") || strings.Contains(b, "<td>9</td>") {
+		t.Fatalf("second page: %s", b)
+	}
+	var out struct{ Entries []struct{ Index int64 } }
+	a.do("GET", "/api/v1/ledger?limit=5", nil, &out)
+	if len(out.Entries) != 5 || out.Entries[0].Index != e.ledger.Len()-5 {
+		t.Fatalf("browsing: %+v", out)
+	}
+}
+
+// TestCrossOrigin: a browser's cross-site write is refused before any
+// handler, unless its origin is trusted; the login limit counts the
+// address ClientAddress gives.
+func TestCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	post := func(h http.Handler, path string, hdr map[string]string) int {
+		req := httptest.NewRequest("POST", path, strings.NewReader("name=inspector&password=inspector"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	h := e.web.Handler()
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "cross-site"}); code != 403 {
+		t.Errorf("cross-site login: %d", code)
+	}
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "same-origin"}); code != http.StatusSeeOther {
+		t.Errorf("same-origin login: %d", code)
+	}
+	if code := post(h, "/api/v1/logout", map[string]string{"Origin": "https://evil.example"}); code != 403 {
+		t.Errorf("cross-origin API write: %d", code)
+	}
+	var addrs []string
+	srv, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"https://console.bawwab.ma"},
+		ClientAddress: func(r *http.Request) string {
+			addrs = append(addrs, r.Header.Get("X-Real-IP"))
+			return r.Header.Get("X-Real-IP")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post(srv.Handler(), "/login", map[string]string{"Origin": "https://console.bawwab.ma", "X-Real-IP": "203.0.113.7"}); code != http.StatusSeeOther {
+		t.Errorf("trusted origin: %d", code)
+	}
+	if len(addrs) != 1 || addrs[0] != "203.0.113.7" {
+		t.Errorf("client addresses: %v", addrs)
+	}
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"not a url"}}); err == nil {
+		t.Error("a bad trusted origin")
 	}
 }

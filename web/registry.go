@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/registrycsv"
 )
 
 // registryKind is how the console and the API list, read and delete the
@@ -164,6 +168,13 @@ func (s *Server) apiRegistryList(w http.ResponseWriter, r *http.Request, p *prin
 	if err != nil {
 		return err
 	}
+	switch r.URL.Query().Get("format") {
+	case "csv":
+		return s.exportCSV(w, r, k)
+	case "", "json":
+	default:
+		return bawwab.InvalidField("format", "want json or csv")
+	}
 	off, lim, err := paging(r)
 	if err != nil {
 		return err
@@ -254,5 +265,53 @@ func (s *Server) apiRegistryDelete(w http.ResponseWriter, r *http.Request, p *pr
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	return nil
+}
+
+// exportCSV writes every record of a kind as CSV, in the format of
+// bawwab registry import.
+func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, k *registryKind) error {
+	ck := registrycsv.Lookup(string(k.kind))
+	var buf bytes.Buffer
+	if _, err := registrycsv.Export(r.Context(), s.o.Store.Registry, ck, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, ck.Name))
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// importCSV imports a CSV file of one kind and records the import in the
+// ledger.
+func (s *Server) importCSV(ctx context.Context, p *principal, k *registryKind, in io.Reader) (bawwab.ImportResult, error) {
+	if err := s.needAudit(); err != nil {
+		return bawwab.ImportResult{}, err
+	}
+	ck := registrycsv.Lookup(string(k.kind))
+	res, err := registrycsv.Import(ctx, s.o.Store.Registry, []registrycsv.File{{Kind: ck, R: in}}, nil)
+	var rej *registrycsv.RejectedError
+	if errors.As(err, &rej) {
+		return res, bawwab.Errorf(bawwab.EINVALID, "%s", rej.Error())
+	}
+	if err != nil {
+		return res, err
+	}
+	if res.Changes > 0 {
+		err = s.audit(ctx, p, "import", "registry:"+ck.Name, fmt.Sprintf("%d records read, %d changes (sequence %d to %d)", res.Records, res.Changes, res.FirstSeq, res.LastSeq))
+	}
+	return res, err
+}
+
+func (s *Server) apiRegistryImport(w http.ResponseWriter, r *http.Request, p *principal) error {
+	k, err := lookupKind(r.PathValue("kind"))
+	if err != nil {
+		return err
+	}
+	res, err := s.importCSV(r.Context(), p, k, http.MaxBytesReader(w, r.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"records": res.Records, "changes": res.Changes})
 	return nil
 }

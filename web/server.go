@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bawwab/bawwab"
@@ -98,6 +97,20 @@ type Options struct {
 	// Location is the time zone of the reports' days (Africa/Casablanca
 	// when nil).
 	Location *time.Location
+	// TrustedOrigins are origins ("https://console.bawwab.ma") whose
+	// cross-origin posts are accepted: needed only behind a reverse proxy
+	// that changes the Host header, for browsers that send Origin without
+	// Sec-Fetch-Site.
+	TrustedOrigins []string
+	// ClientAddress returns the address login attempts are counted
+	// against (the host of RemoteAddr when nil); behind a reverse proxy,
+	// pass one that reads the proxy's header.
+	ClientAddress func(*http.Request) string
+	// OpenAPI are the OpenAPI documents of the parts mounted beside the
+	// console (web/subscriber's OpenAPI, the gateway's), whose paths and
+	// component schemas are merged into /api/v1/openapi.json, so that one
+	// document describes the whole API.
+	OpenAPI [][]byte
 }
 
 // Server serves the console and the API.
@@ -108,8 +121,10 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	limiter *limiter
 	routes  []route // the API's routes, for the OpenAPI document
-
-	mu sync.Mutex
+	// openapiDoc is the OpenAPI document served, merged once at New.
+	openapiDoc []byte
+	// cop refuses cross-origin writes before they reach a handler.
+	cop *http.CrossOriginProtection
 }
 
 //go:embed static
@@ -153,12 +168,33 @@ func New(o Options) (*Server, error) {
 	}
 	s.registerAPI()
 	s.registerPages()
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.openapiDoc = doc
+	s.cop = http.NewCrossOriginProtection()
+	for _, o := range o.TrustedOrigins {
+		if err := s.cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("web: trusted origin: %w", err)
+		}
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := errf(bawwab.EFORBIDDEN, "cross-origin request refused")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeError(w, err)
+			return
+		}
+		s.renderError(w, r, nil, err)
+	}))
 	return s, nil
 }
 
 // Handler returns the handler of the console (/) and the API (/api/v1/).
+// Cross-origin writes are refused (http.CrossOriginProtection) before the
+// session's CSRF token is even checked.
 func (s *Server) Handler() http.Handler {
-	return s.securityHeaders(s.mux)
+	return s.securityHeaders(s.cop.Handler(s.mux))
 }
 
 func (s *Server) now() time.Time { return s.o.Now().UTC() }
@@ -183,11 +219,6 @@ type principal struct {
 }
 
 type principalKey struct{}
-
-func principalFrom(ctx context.Context) *principal {
-	p, _ := ctx.Value(principalKey{}).(*principal)
-	return p
-}
 
 // scopeContext restricts a provider's user to its provider's data in the
 // stores.
@@ -259,5 +290,3 @@ func notImplemented(what string) error {
 }
 
 func errf(code, format string, args ...any) error { return bawwab.Errorf(code, format, args...) }
-
-var _ = fmt.Sprintf

@@ -40,9 +40,9 @@ func TestTenancy(t *testing.T) {
 		}
 	}
 	type side struct {
-		user, provider, caseID, user2 string
-		markers                       []string // what only this provider's data contains
-		keys                          map[bawwab.RecordKind]string
+		user, provider, caseID string
+		markers                []string // what only this provider's data contains
+		keys                   map[bawwab.RecordKind]string
 	}
 	atlas := side{user: "atlasvas", provider: "atlasvas", caseID: strconv.FormatInt(e.caseID, 10),
 		markers: []string{"atlasvas", "Atlas VAS", "ATLASMKT", "atlas-market", "atlas01", "atlas-iam", atlasNumber, e.keys.Pseudonym(atlasNumber).Short()},
@@ -148,12 +148,13 @@ func TestTenancy(t *testing.T) {
 			for _, path := range []string{"/", "/providers", "/providers/" + other.provider, "/ledger?provider=" + other.provider,
 				"/ledger?kind=decision", "/complaints", "/complaints?status=open", "/complaints/" + other.caseID, "/reports?by=day,provider,operator",
 				"/portal", "/portal?provider=" + other.provider, "/portal/optouts.csv?since=0&provider=" + other.provider,
-				"/registry?kind=provider", "/registry?kind=account"} {
+				"/registry?kind=provider", "/registry?kind=account", "/users"} {
 				code, b := c.get(path)
 				check("page "+path, code, b)
 			}
 			for _, path := range []string{"/providers/" + other.provider + "/measures", "/measures/" + measureOf[other.provider] + "/lift",
-				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete"} {
+				"/complaints/" + other.caseID + "/decision", "/portal/keys/" + other.keys[bawwab.KindAccount] + "/revoke", "/registry/provider/" + other.provider + "/delete",
+				"/registry/put", "/users", "/users/" + other.user + "/disable"} {
 				code, b := c.form(path, map[string][]string{"reason": {"x"}, "kind": {"suspension"}, "status": {"dismissed"}})
 				check("form "+path, code, b)
 				if code < 400 {
@@ -171,5 +172,36 @@ func TestTenancy(t *testing.T) {
 	}
 	if c, err := e.st.Complaints.FindComplaintByID(ctx, e.rifCase); err != nil || c.Status != bawwab.ComplaintOpen {
 		t.Errorf("rifdigital's case: %+v %v", c, err)
+	}
+}
+
+// TestOperatorTenancy: an operator's user sees its network (IAM carries
+// atlasvas), nothing of rifdigital, which sends on inwi.
+func TestOperatorTenancy(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("iam.noc")
+	markers := []string{"rifdigital", "Rif Digital", "DarLbahja", "dar-lbahja", "rifkey0001", "rif-inwi", rifNumber, e.keys.Pseudonym(rifNumber).Short()}
+	paths := []string{"/api/v1/overview", "/api/v1/providers", "/api/v1/measures", "/api/v1/complaints", "/api/v1/complaints?provider=rifdigital",
+		"/api/v1/ledger", "/api/v1/ledger?provider=rifdigital", "/api/v1/ledger?kind=decision&limit=500", "/api/v1/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10",
+		"/api/v1/registry/provider", "/api/v1/registry/sender", "/api/v1/refusals?provider=rifdigital", "/api/v1/keys?provider=rifdigital",
+		"/", "/providers", "/ledger?outcome=reject", "/complaints", "/reports?by=day,provider,operator", "/providers/rifdigital", "/complaints/" + strconv.FormatInt(e.rifCase, 10)}
+	saw := false
+	for _, p := range paths {
+		code, b := c.get(p)
+		if code >= 500 {
+			t.Errorf("%s: %d", p, code)
+		}
+		if code >= 400 {
+			continue
+		}
+		saw = saw || strings.Contains(b, "atlasvas")
+		for _, m := range markers {
+			if strings.Contains(b, m) {
+				t.Errorf("%s shows %q", p, m)
+			}
+		}
+	}
+	if !saw {
+		t.Error("the operator sees nothing of its own network")
 	}
 }

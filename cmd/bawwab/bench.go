@@ -112,6 +112,7 @@ type benchRun struct {
 	p50, p99         time.Duration
 	loadCPU, sinkCPU float64 // seconds
 	sinkCount, acked int64
+	refused          int64 // answered with an error status (bench gateway)
 }
 
 // scenario is one way to move n submit_sm over a bind with a window.

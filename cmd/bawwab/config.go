@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -111,6 +112,12 @@ type LimitsConfig struct {
 	MaxBinds int `toml:"max_binds"`
 	// Window is the most outstanding submits a provider's bind may have.
 	Window int `toml:"window"`
+	// RateLimit caps an account's messages per second when the registry
+	// sets none for it (0: no cap).
+	RateLimit float64 `toml:"rate_limit"`
+	// SMSCTimeout bounds the wait for an SMSC's answer; past it the
+	// provider is answered ESME_RTHROTTLED.
+	SMSCTimeout Duration `toml:"smsc_timeout"`
 	// HTTPMaxBody caps a request body, in bytes.
 	HTTPMaxBody int64 `toml:"http_max_body"`
 	// ShutdownTimeout is how long a graceful shutdown waits for the
@@ -163,6 +170,7 @@ func DefaultConfig() Config {
 		Limits: LimitsConfig{
 			MaxBinds:        8,
 			Window:          100,
+			SMSCTimeout:     Duration(10 * time.Second),
 			HTTPMaxBody:     64 << 10,
 			ShutdownTimeout: Duration(30 * time.Second),
 		},
@@ -383,6 +391,12 @@ func (c *Config) Validate() error {
 	if c.Limits.Window < 1 || c.Limits.Window > 1000 {
 		return bad("limits.window", "%d: want 1 to 1000", c.Limits.Window)
 	}
+	if c.Limits.RateLimit < 0 {
+		return bad("limits.rate_limit", "negative")
+	}
+	if c.Limits.SMSCTimeout < Duration(100*time.Millisecond) {
+		return bad("limits.smsc_timeout", "%s: want at least 100ms", time.Duration(c.Limits.SMSCTimeout))
+	}
 	if c.Limits.HTTPMaxBody < 1024 {
 		return bad("limits.http_max_body", "%d: want at least 1024 bytes", c.Limits.HTTPMaxBody)
 	}
@@ -420,7 +434,7 @@ func (l LogConfig) level() (slog.Level, error) {
 }
 
 // Logger returns the logger the configuration asks for, on w.
-func (l LogConfig) Logger(w *os.File) *slog.Logger {
+func (l LogConfig) Logger(w io.Writer) *slog.Logger {
 	lv, _ := l.level()
 	opts := &slog.HandlerOptions{Level: lv}
 	if l.Format == "text" {

@@ -149,6 +149,8 @@ func TestConfigInvalid(t *testing.T) {
 		{"sanction", "[[sanctions.rule]]\nname = \"x\"\ncounter = \"nothing\"\nwindow = \"24h\"\nwarning = 1", "sanctions.rule[0].counter"},
 		{"limits", "[limits]\nwindow = 0", "limits.window"},
 		{"body", "[limits]\nhttp_max_body = 10", "limits.http_max_body"},
+		{"rate", "[limits]\nrate_limit = -1.0", "limits.rate_limit"},
+		{"smsc timeout", "[limits]\nsmsc_timeout = \"1ms\"", "limits.smsc_timeout"},
 		{"log level", "[log]\nlevel = \"loud\"", "log.level"},
 		{"log format", "[log]\nformat = \"xml\"", "log.format"},
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -233,27 +232,6 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time (want 2025-03-01 or 2025-03-01T09:30:00Z)", s)
-}
-
-func parseBool(s string) (bool, error) {
-	switch strings.ToLower(s) {
-	case "true", "yes", "1", "oui", "y":
-		return true, nil
-	case "false", "no", "0", "non", "n", "":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q is not true or false", s)
-}
-
-func parseInt(s string) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%q is not a whole number ≥ 0", s)
-	}
-	return n, nil
 }
 
 func formatTime(t time.Time) string {

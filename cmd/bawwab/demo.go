@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -61,23 +62,28 @@ var demoProviders = []struct {
 	account, password string
 	share             float64
 	prefixes          []string // recipients' prefixes; nil: every operator
-	brands            []sim.Brand
+	// mix: atlasvas and Maroc Telecom mostly comply; Rif Digital often
+	// forgets the opt-out mention, and is suspended once more than 5 %
+	// of 200 commercial messages were refused for it (the default
+	// sanction rule), about 20 s into the demo.
+	mix    sim.Mix
+	brands []sim.Brand
 }{
-	{"atlasvas", "atlasvas", 0.4, nil, []sim.Brand{
+	{"atlasvas", "atlasvas", 0.4, nil, sim.Mix{Compliant: 0.7, NoOptOut: 0.02, Transactional: 0.25, Mislabelled: 0.03}, []sim.Brand{
 		{Sender: "ATLASMKT", Name: "Atlas Market", Commercial: true, OptOut: "5050"},
 		{Sender: "ATLASINFO", Name: "Atlas Market"},
 		{Sender: "SOUKNOUR", Name: "Souk Nour", Commercial: true, OptOut: "5050"},
 		{Sender: "ALAMAL", Name: "Al Amal Assurances"},
 	}},
-	{"rif", "rif", 0.3, nil, []sim.Brand{
+	{"rif", "rif", 0.3, nil, sim.Mix{Compliant: 0.6, NoOptOut: 0.2, Transactional: 0.15, Mislabelled: 0.05}, []sim.Brand{
 		{Sender: "DarLbahja", Name: "Dar Lbahja", Commercial: true, OptOut: "5151"},
 		{Sender: "BARAKA", Name: "Hanout Baraka", Commercial: true},
 		{Sender: "SoukNourTx", Name: "Souk Nour"},
 	}},
-	{"sahara", "sahara", 0.1, nil, []sim.Brand{
+	{"sahara", "sahara", 0.1, nil, sim.Mix{Compliant: 0.97, NoOptOut: 0.03}, []sim.Brand{
 		{Sender: "ZITOUN", Name: "Café Zitoun", Commercial: true, OptOut: "2020"},
 	}},
-	{"iammkt", "iammkt", 0.2, []string{"661", "662", "666"}, []sim.Brand{
+	{"iammkt", "iammkt", 0.2, []string{"661", "662", "666"}, sim.Mix{Compliant: 0.97, NoOptOut: 0.03}, []sim.Brand{
 		{Sender: "IAM", Name: "Maroc Telecom", Commercial: true, OptOut: "1717"},
 	}},
 }
@@ -132,6 +138,10 @@ type demo struct {
 	base    report.Row // the counts before the demo started
 	final   report.Row // the counts read just before the gateway stopped
 	tty     bool
+	// trafficStart is when the traffic started, for the rates; drawn the
+	// lines of the live summary on the screen.
+	trafficStart time.Time
+	drawn        int
 }
 
 func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error) {
@@ -170,8 +180,9 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 		links = append(links, SMSCConfig{Operator: op.id, Addr: s.Addr().String(), SystemID: "bawwab",
 			Password: "bawwab", Binds: 1, Window: 100})
 	}
-	// The registry.
-	if err := seedDemo(ctx, f.data); err != nil {
+	// The registry, and the counts before this run (read before the
+	// listeners open: an outside client may submit at once).
+	if d.base, err = seedDemoCounts(ctx, f.data); err != nil {
 		return nil, fmt.Errorf("load the demo registry: %w", err)
 	}
 	// The gateway.
@@ -196,7 +207,6 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 	if err := d.node.createConsoleAccounts(ctx); err != nil {
 		return nil, err
 	}
-	d.base, _ = d.counts(ctx)
 	d.printBanner(time.Since(d.start))
 	return d, nil
 }
@@ -204,12 +214,30 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 // seedDemo loads the fictional registry and a few oppositions into the
 // embedded store of dir; loading it again changes nothing.
 func seedDemo(ctx context.Context, dir string) error {
+	_, err := seedDemoCounts(ctx, dir)
+	return err
+}
+
+// seedDemoCounts seeds the store of dir and returns its report counts of
+// the last days: what was there before this run of the demo.
+func seedDemoCounts(ctx context.Context, dir string) (report.Row, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return report.Row{}, err
+	}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
-		return err
+		return report.Row{}, err
 	}
 	defer db.Close()
-	st := db.Store()
+	if err := seedStore(ctx, db.Store(), dir); err != nil {
+		return report.Row{}, err
+	}
+	return reportCounts(ctx, db.Store().Reports)
+}
+
+// seedStore loads the demo registry (its CSV files copied to
+// dir/registry) and, into an empty register, the oppositions.
+func seedStore(ctx context.Context, st bawwab.Store, dir string) error {
 	regDir := filepath.Join(dir, "registry")
 	if err := os.MkdirAll(regDir, 0o700); err != nil {
 		return err
@@ -367,6 +395,7 @@ func (d *demo) run(ctx context.Context) error {
 		defer cancel()
 	}
 	var wg sync.WaitGroup
+	d.trafficStart = time.Now()
 	if err := d.startTraffic(ctx, &wg); err != nil {
 		d.stop()
 		return err
@@ -380,7 +409,7 @@ func (d *demo) run(ctx context.Context) error {
 			running = false
 		case <-t.C:
 			if d.tty {
-				d.printSummary(ctx, true)
+				d.printSummary(ctx)
 			} else if time.Since(last) >= 5*time.Second {
 				last = time.Now()
 				d.printLine(ctx)
@@ -391,7 +420,11 @@ func (d *demo) run(ctx context.Context) error {
 	// The last answers and MO messages are in the ledger; the feeder
 	// counts them before the final summary.
 	err := d.stop()
-	fmt.Fprintln(d.stdio.Out)
+	if d.drawn > 0 {
+		fmt.Fprintf(d.stdio.Out, "\x1b[%dA\x1b[J", d.drawn) // the final summary replaces the live one
+	} else {
+		fmt.Fprintln(d.stdio.Out)
+	}
 	d.printFinal()
 	return err
 }
@@ -428,7 +461,7 @@ func (d *demo) startTraffic(ctx context.Context, wg *sync.WaitGroup) error {
 				}
 			}
 		}
-		g, err := sim.NewGenerator(p.brands, recipients, "3030", sim.Mix{}, demoSeed+uint64(i))
+		g, err := sim.NewGenerator(p.brands, recipients, "3030", p.mix, demoSeed+uint64(i))
 		if err != nil {
 			return err
 		}
@@ -458,8 +491,12 @@ func (d *demo) startTraffic(ctx context.Context, wg *sync.WaitGroup) error {
 // span, whatever the time zone), all providers together.
 func (d *demo) counts(ctx context.Context) (report.Row, error) {
 	d.node.Feeder.Kick()
+	return reportCounts(ctx, d.node.Store.Reports)
+}
+
+func reportCounts(ctx context.Context, reports bawwab.ReportService) (report.Row, error) {
 	now := time.Now()
-	rows, err := report.Table(ctx, d.node.Store.Reports, report.Filter{
+	rows, err := report.Table(ctx, reports, report.Filter{
 		From: report.LocalDate(now.Add(-24*time.Hour), nil), To: report.LocalDate(now.Add(24*time.Hour), nil), By: []report.Dim{report.ByDay}})
 	var sum report.Row
 	sum.Rejections = map[bawwab.Reason]int64{}
@@ -512,25 +549,29 @@ func (d *demo) printLine(ctx context.Context) {
 		return
 	}
 	r = d.since(r)
-	el := time.Since(d.start).Seconds()
+	el := time.Since(d.trafficStart).Seconds()
 	fmt.Fprintf(d.stdio.Out, "%5.0fs  submitted %d (%.0f/s): accepted %d, deferred %d, rejected %d, flagged %d; STOP %d, START %d, complaints %d; measures %d\n",
 		el, r.Submitted, float64(r.Submitted)/el, r.Accepted, r.Deferred, r.Rejected, r.Flagged, r.Stops, r.Starts,
 		r.ComplaintsOpened+r.ComplaintsUnmatched, r.Warnings+r.Throttles+r.Suspensions)
 }
 
-func (d *demo) printSummary(ctx context.Context, clear bool) {
+// printSummary redraws the live summary in place, below the banner, which
+// stays on the screen.
+func (d *demo) printSummary(ctx context.Context) {
 	r, err := d.counts(ctx)
 	if err != nil {
 		return
 	}
 	r = d.since(r)
-	w := d.stdio.Out
-	if clear {
-		fmt.Fprint(w, "\x1b[H\x1b[2J")
+	var b bytes.Buffer
+	el := time.Since(d.trafficStart)
+	fmt.Fprintf(&b, "Live — %s — console http://%s/ — Ctrl-C to stop\n", el.Round(time.Second), d.node.HTTPAddr)
+	d.writeSummary(&b, r, el)
+	if d.drawn > 0 {
+		fmt.Fprintf(d.stdio.Out, "\x1b[%dA\x1b[J", d.drawn) // up to the last summary, clear below
 	}
-	el := time.Since(d.start)
-	fmt.Fprintf(w, "Bawwab demo — %s — console http://%s/ — SMPP %s — Ctrl-C to stop\n\n", el.Round(time.Second), d.node.HTTPAddr, d.node.SMPPAddr)
-	d.writeSummary(w, r, el)
+	d.drawn = bytes.Count(b.Bytes(), []byte("\n"))
+	d.stdio.Out.Write(b.Bytes())
 }
 
 func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
@@ -566,8 +607,9 @@ func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
 
 func (d *demo) printFinal() {
 	w := d.stdio.Out
-	fmt.Fprintf(w, "Summary after %s\n", time.Since(d.start).Round(time.Second))
-	d.writeSummary(w, d.final, time.Since(d.start))
+	el := time.Since(d.trafficStart)
+	fmt.Fprintf(w, "Summary after %s\n", el.Round(time.Second))
+	d.writeSummary(w, d.final, el)
 	fmt.Fprintf(w, "\nData in %s — check the ledger: bawwab ledger verify --data %s\n", d.f.data, d.f.data)
 }
 

@@ -121,7 +121,7 @@ func FuzzConsentImport(f *testing.F) {
 
 func FuzzRegistryImport(f *testing.F) {
 	for i, k := range registryKinds {
-		if b, err := os.ReadFile(filepath.Join(examples, k.name+".csv")); err == nil {
+		if b, err := os.ReadFile(filepath.Join(examples, k.Name+".csv")); err == nil {
 			f.Add(uint8(i), b)
 		}
 	}
@@ -132,10 +132,10 @@ func FuzzRegistryImport(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
 		k := registryKinds[int(kind)%len(registryKinds)]
-		if k.kind == bawwab.KindAccount && bytes.Contains(bytes.ToLower(data), []byte("password")) {
+		if k.Kind == bawwab.KindAccount && bytes.Contains(bytes.ToLower(data), []byte("password")) {
 			t.Skip("hashing is slow and not what is fuzzed here")
 		}
-		p := filepath.Join(dir, k.name+".csv")
+		p := filepath.Join(dir, k.Name+".csv")
 		if err := os.WriteFile(p, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

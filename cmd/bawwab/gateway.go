@@ -3,13 +3,22 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/optout"
 	"github.com/bawwab/bawwab/proxy"
+	"github.com/bawwab/bawwab/web"
+	"github.com/bawwab/bawwab/web/subscriber"
 )
 
 // startGateway builds the proxy (the providers' SMPP and HTTP side and the
@@ -38,15 +47,16 @@ func (n *Node) startGateway(ctx context.Context) error {
 		ComplaintCode:   n.cfg.Channels.Complaint,
 		MaxBinds:        n.cfg.Limits.MaxBinds,
 		Window:          n.cfg.Limits.Window,
+		RateLimit:       n.cfg.Limits.RateLimit,
+		SMSCTimeout:     time.Duration(n.cfg.Limits.SMSCTimeout),
 		Logger:          n.log,
 		Registerer:      n.Metrics,
 		Now:             n.now,
 	}
-	// The store's outbox keeps the receipts and MO waiting for a
-	// provider's receiver bind, and the receipts' routes, across restarts;
-	// the change feed brings registry changes (a suspension) without one.
-	opts.Outbox = n.Store.Outbox
-	opts.Feed = n.Store.Feed
+	// The store's outbox keeps the receipts waiting for a provider's
+	// receiver bind, and the receipts' routes, across restarts. The node's
+	// follower reloads the registry (SetRegistry): no Feed here.
+	opts.Outbox = n.outbox
 	g, err := proxy.New(opts)
 	if err != nil {
 		return err
@@ -63,20 +73,134 @@ func (n *Node) startGateway(ctx context.Context) error {
 // metrics; the proxy registers its own counters (Options.Registerer).
 func (n *Node) registerGatewayMetrics(r *prometheus.Registry) {}
 
-// mountParts mounts the gateway's, the console's and the subscriber's
-// handlers.
-func (n *Node) mountParts(mux *http.ServeMux) {
+// mountParts mounts the gateway's routes, the subscriber's pages and API,
+// and the console (web) for everything else.
+func (n *Node) mountParts(mux *http.ServeMux) error {
 	if n.proxy != nil {
 		h := n.proxy.HTTPHandler()
 		mux.Handle("/api/v1/messages", h)
 		mux.Handle("/api/v1/messages/", h)
 		mux.Handle("/cgi-bin/sendsms", h)
 	}
+	sub, err := n.subscriberServer()
+	if err != nil {
+		return fmt.Errorf("subscriber pages: %w", err)
+	}
+	if sub != nil {
+		h := sub.Handler()
+		mux.Handle("/subscriber/", h)
+		mux.Handle("/api/v1/subscriber/", h)
+	}
+	console, err := n.webServer()
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	mux.Handle("/", console.Handler())
+	return nil
 }
 
-// createConsoleAccounts creates the demo's console users (inspector, a
-// regulator; atlasvas, a provider), once the web package provides it.
-func (n *Node) createConsoleAccounts(ctx context.Context) error { return nil }
+// webServer is the console and the JSON API. People's oppositions go
+// through the recorder (store, ledger, index), like the gateway's.
+func (n *Node) webServer() (*web.Server, error) {
+	st := n.Store
+	if n.Recorder != nil {
+		st.Oppositions = n.Recorder
+	}
+	return web.New(web.Options{
+		Store:         st,
+		Users:         n.Users,
+		Ledger:        n.Ledger,
+		Audit:         n.Ledger,
+		LedgerStatus:  n.ledgerStatus,
+		Keys:          n.Keys,
+		Complaints:    n.Desk,
+		Sanctions:     n.Monitor,
+		Logger:        n.log,
+		Now:           n.now,
+		SecureCookies: n.cfg.Listen.HTTPTLS,
+	})
+}
+
+// subscriberServer is the subscribers' own pages; the codes go out as SMS
+// through the gateway.
+func (n *Node) subscriberServer() (*subscriber.Server, error) {
+	if n.proxy == nil {
+		return nil, nil
+	}
+	return subscriber.New(subscriber.Options{
+		Sender:              n.proxy,
+		From:                n.cfg.Channels.NationalStop,
+		Oppositions:         n.Recorder,
+		OppositionsLedgered: true,
+		Ledger:              n.Ledger,
+		Registry:            n.Store.Registry,
+		ReceiptKeyFile:      filepath.Join(filepath.Dir(n.cfg.keyringFile()), "receipt.key"),
+		InsecureCookies:     !n.cfg.Listen.HTTPTLS,
+		Logger:              n.log,
+		Now:                 n.now,
+	})
+}
+
+// ledgerStatus is what the console shows of the ledger: the latest signed
+// checkpoint and the last verification, which runs in the background at
+// start and every hour.
+func (n *Node) ledgerStatus(ctx context.Context) (*web.LedgerStatus, error) {
+	l := n.Ledger
+	if l == nil {
+		return nil, errors.New("the ledger is closed")
+	}
+	s := &web.LedgerStatus{Origin: n.cfg.Node, Entries: l.Stats().Entries, PublicKey: l.PublicKey()}
+	if cp := l.LatestCheckpoint(); cp != nil {
+		s.Checkpoint, s.CheckpointN, s.CheckpointTime = string(cp.Note), cp.N, cp.Time
+	}
+	if v := n.verified.Load(); v != nil {
+		s.Verified, s.VerifiedAt, s.VerifiedEntries, s.Problem = v.Verified, v.VerifiedAt, v.VerifiedEntries, v.Problem
+	}
+	return s, nil
+}
+
+// verifyEvery verifies the ledger's files now and then.
+func (n *Node) verifyEvery(ctx context.Context, every time.Duration) {
+	for {
+		n.verifyLedger(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+func (n *Node) verifyLedger(ctx context.Context) {
+	v, err := note.NewVerifier(n.Ledger.PublicKey())
+	if err != nil {
+		return
+	}
+	res := &web.LedgerStatus{VerifiedAt: n.now().UTC()}
+	rep, err := ledger.VerifyDir(ctx, n.cfg.ledgerDir(), ledger.VerifyOptions{Keys: []note.Verifier{v}}, nil)
+	switch {
+	case ctx.Err() != nil:
+		return
+	case err != nil:
+		res.Problem = err.Error()
+		n.log.Error("ledger verification failed", "err", err)
+	default:
+		res.Verified, res.VerifiedEntries = true, rep.Entries
+	}
+	n.verified.Store(res)
+}
+
+// createConsoleAccounts creates the demo's console users: inspector (a
+// regulator) and atlasvas (the provider's user).
+func (n *Node) createConsoleAccounts(ctx context.Context) error {
+	if _, err := web.EnsureUser(ctx, n.Users, "inspector", "inspector", bawwab.RoleRegulator, ""); err != nil {
+		return fmt.Errorf("console account inspector: %w", err)
+	}
+	if _, err := web.EnsureUser(ctx, n.Users, "atlasvas", "atlasvas", bawwab.RoleProvider, "atlasvas"); err != nil {
+		return fmt.Errorf("console account atlasvas: %w", err)
+	}
+	return nil
+}
 
 // waitLinks waits until every SMSC link has a bind up.
 func (n *Node) waitLinks(ctx context.Context) error {

@@ -28,6 +28,7 @@ import (
 	"github.com/bawwab/bawwab/report"
 	"github.com/bawwab/bawwab/sanction"
 	"github.com/bawwab/bawwab/sqlite"
+	"github.com/bawwab/bawwab/web"
 )
 
 // NodeOptions are what a caller of StartNode gives besides the
@@ -53,6 +54,8 @@ type Node struct {
 	now func() time.Time
 
 	Store      bawwab.Store
+	Users      bawwab.UserService
+	outbox     bawwab.OutboxService
 	closeStore func() error
 	Keys       *ledger.Keyring
 	Ledger     *ledger.Ledger
@@ -86,6 +89,7 @@ type Node struct {
 	categories atomic.Pointer[func(string) bawwab.Category]
 	registry   atomic.Pointer[bawwab.Registry]
 	runCtx     context.Context
+	verified   atomic.Pointer[web.LedgerStatus]
 }
 
 // gatewayPart is what the node needs of the proxy: see gateway.go, which
@@ -139,7 +143,13 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err
 	if opts.Routes != nil {
 		opts.Routes(n.Mux)
 	}
-	n.routes()
+	if err := n.routes(); err != nil {
+		return nil, err
+	}
+	n.goRun(func() { n.verifyEvery(runCtx, time.Hour) })
+	if r := time.Duration(cfg.Ledger.TextRetention); r > 0 {
+		n.goRun(func() { n.purgeEvery(runCtx, time.Minute, 24*time.Hour, r) })
+	}
 	n.goRun(func() { n.follow(runCtx) })
 	n.goRun(func() { n.saveIndexEvery(runCtx, 10*time.Minute) })
 	if err := n.listen(opts); err != nil {
@@ -169,14 +179,16 @@ func (n *Node) openStore(ctx context.Context) error {
 		if err := db.Open(ctx); err != nil {
 			return fmt.Errorf("open the PostgreSQL store: %w", err)
 		}
-		n.Store, n.closeStore = db.Store(), db.Close
+		n.Store, n.closeStore, n.Users = db.Store(), db.Close, postgres.NewUserService(db)
+		n.outbox = postgres.NewOutboxService(db)
 		return nil
 	}
 	db := sqlite.NewDB(filepath.Join(n.cfg.Store.Data, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
 		return fmt.Errorf("open the embedded store: %w", err)
 	}
-	n.Store, n.closeStore = db.Store(), db.Close
+	n.Store, n.closeStore, n.Users = db.Store(), db.Close, sqlite.NewUserService(db)
+	n.outbox = sqlite.NewOutboxService(db)
 	return nil
 }
 
@@ -503,7 +515,7 @@ func (n *Node) setupMetrics() {
 	n.registerGatewayMetrics(r)
 }
 
-func (n *Node) routes() {
+func (n *Node) routes() error {
 	mux := n.Mux
 	metrics := promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{Registry: n.Metrics})
 	if n.cfg.Listen.Metrics == "" {
@@ -512,7 +524,7 @@ func (n *Node) routes() {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	n.mountParts(mux)
+	return n.mountParts(mux)
 }
 
 // listen opens the listeners and serves them.
@@ -649,6 +661,32 @@ func (n *Node) close() error {
 		n.closeStore = nil
 	}
 	return errors.Join(errs...)
+}
+
+// purgeEvery applies the texts' retention (ledger.text_retention) a while
+// after start and then every day, when the ledger holds entries older
+// than it: their texts are dropped, their hashes kept.
+func (n *Node) purgeEvery(ctx context.Context, first, every time.Duration, retention time.Duration) {
+	wait := first
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = every
+		cut := n.now().Add(-retention)
+		e, err := n.Ledger.FindEntryByIndex(ctx, 0)
+		if err != nil || !e.Time.Before(cut) {
+			continue
+		}
+		dropped, err := n.Ledger.PurgeTexts(ctx, cut, "retention:"+n.cfg.Node)
+		if err != nil {
+			n.log.Error("text retention", "err", err)
+			continue
+		}
+		n.log.Info("text retention applied", "before", cut, "texts_dropped", dropped)
+	}
 }
 
 // Ready is when the node started serving.

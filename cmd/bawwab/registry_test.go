@@ -37,7 +37,7 @@ func TestRegistryImportExamples(t *testing.T) {
 		}
 		dir := t.TempDir()
 		for _, k := range registryKinds {
-			mustRun(t, "", append([]string{"registry", "export", k.name, filepath.Join(dir, k.name+".csv")}, flags...)...)
+			mustRun(t, "", append([]string{"registry", "export", k.Name, filepath.Join(dir, k.Name+".csv")}, flags...)...)
 		}
 		accounts := readFile(t, filepath.Join(dir, "accounts.csv"))
 		if strings.Contains(accounts, "Atl4s!pw") || !strings.Contains(accounts, "$argon2id$v=19$") {
@@ -171,13 +171,13 @@ func TestExamplesDocumented(t *testing.T) {
 	// The README of the examples lists every column of every kind.
 	readme := readFile(t, filepath.Join(examples, "README.md"))
 	for _, k := range registryKinds {
-		for _, c := range k.format.columns {
-			if !strings.Contains(readme, "`"+c.name+"`") {
-				t.Errorf("examples/registry/README.md does not document %s column %s", k.name, c.name)
+		for _, c := range k.Format.Columns {
+			if !strings.Contains(readme, "`"+c.Name+"`") {
+				t.Errorf("examples/registry/README.md does not document %s column %s", k.Name, c.Name)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(examples, k.name+".csv")); err != nil {
-			t.Errorf("no example for %s: %v", k.name, err)
+		if _, err := os.Stat(filepath.Join(examples, k.Name+".csv")); err != nil {
+			t.Errorf("no example for %s: %v", k.Name, err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 )
 
 func init() {
@@ -44,10 +43,7 @@ func runServe(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		fmt.Fprintf(stdio.Out, "%s: ok (node %s, %d SMSC links, rule set %s)\n", *path, cfg.Node, len(cfg.SMSC), cfg.Rules.Version())
 		return nil
 	}
-	logger := cfg.Log.Logger(os.Stderr)
-	if f, ok := stdio.Err.(*os.File); ok {
-		logger = cfg.Log.Logger(f)
-	}
+	logger := cfg.Log.Logger(stdio.Err)
 	n, err := StartNode(ctx, cfg, NodeOptions{Logger: logger})
 	if err != nil {
 		return err

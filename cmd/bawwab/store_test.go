@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/bawwab/bawwab/internal/secret"
+	"github.com/bawwab/bawwab/registrycsv"
 	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) {
 	// Accounts are hashed with argon2id's real cost in production; the
 	// tests check the format, not the cost.
-	hashSecret = func(s string) (string, error) {
+	registrycsv.HashSecret = func(s string) (string, error) {
 		return secret.HashWith(secret.Params{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}, rand.Reader, s)
 	}
 	os.Exit(m.Run())
