@@ -169,7 +169,7 @@ func DefaultConfig() Config {
 		Sanctions: sanction.DefaultConfig(),
 		Limits: LimitsConfig{
 			MaxBinds:        8,
-			Window:          100,
+			Window:          1000,
 			SMSCTimeout:     Duration(10 * time.Second),
 			HTTPMaxBody:     64 << 10,
 			ShutdownTimeout: Duration(30 * time.Second),

@@ -110,7 +110,7 @@ level = "debug"
 	if len(c.Sanctions.Rules) != 1 || c.Sanctions.Rules[0].Window != 24*time.Hour || c.Sanctions.ThrottleRate != 10 {
 		t.Errorf("sanctions: %+v", c.Sanctions)
 	}
-	if c.Rules.CapTotal != 4 || c.Limits.Window != 100 {
+	if c.Rules.CapTotal != 4 || c.Limits.Window != 1000 {
 		t.Errorf("defaults lost: %+v %+v", c.Rules, c.Limits)
 	}
 }
