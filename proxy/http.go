@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/secret"
@@ -282,13 +283,21 @@ func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
 		kannel(http.StatusBadRequest, "Missing text, rejected")
 		return
 	}
-	if cs := strings.ToUpper(q.Get("charset")); cs == "ISO-8859-1" || cs == "LATIN1" {
+	switch strings.ToUpper(q.Get("charset")) {
+	case "ISO-8859-1", "LATIN1":
 		b := []byte(text)
 		rs := make([]rune, len(b))
 		for i, c := range b {
 			rs[i] = rune(c)
 		}
 		text = string(rs)
+	case "UTF-16BE", "UCS-2", "UCS2", "UTF-16":
+		b := []byte(text)
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		}
+		text = string(utf16.Decode(u))
 	}
 	mask, _ := strconv.Atoi(q.Get("dlr-mask"))
 	m, out, ok := g.httpSubmit(kannelWriter{w}, r.Context(), a, from, to, text, bawwab.CategoryUnknown,

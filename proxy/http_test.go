@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/bawwab/bawwab"
 )
@@ -143,6 +144,20 @@ func TestSendSMS(t *testing.T) {
 	if code, text := get(q); code != http.StatusAccepted {
 		t.Errorf("Arabic: %d %q", code, text)
 	}
+	// UTF-16BE bytes, as some integrations send Arabic.
+	u := utf16.Encode([]rune("عرض خاص ! STOP au 5050"))
+	raw := make([]byte, 2*len(u))
+	for i, c := range u {
+		raw[2*i], raw[2*i+1] = byte(c>>8), byte(c)
+	}
+	q.Set("text", string(raw))
+	q.Set("charset", "UTF-16BE")
+	q.Set("to", "212661234599")
+	if code, text := get(q); code != http.StatusAccepted {
+		t.Errorf("UTF-16BE: %d %q", code, text)
+	}
+	waitUntil(t, "the UTF-16BE text at the SMSC", func() bool { return e.reached("iam", "عرض خاص ! STOP au 5050") == 1 })
+	q.Set("charset", "UTF-8")
 	q.Set("text", "Atlas Market: -50% !")
 	if code, text := get(q); code != http.StatusUnprocessableEntity || !strings.Contains(text, "optout-mention-missing") {
 		t.Errorf("refused: %d %q", code, text)

@@ -105,14 +105,31 @@ func (c *classifier) classify(f *finder) Classification {
 		if !ok && tk.kind == tokArabic {
 			e, ok = lookupWithoutProclitic(w)
 		}
-		if tk.kind == tokWord || e.r&(rCodeWord|rRefWord) != 0 {
+		// shapeFeatures reads words of at most four bytes (2x1, KS-229184)
+		// and the words after "code" or "réf": no call for the others.
+		if tk.kind == tokWord && len(w) <= 4 || e.r&(rCodeWord|rRefWord) != 0 {
 			c.shapeFeatures(i, w, e.r)
 		}
 		if !ok || len(e.phrases) == 0 {
 			continue
 		}
+		// The word after this one, as match reads it, for a first look at
+		// each phrase's second word: most phrases fail there.
+		next := i + 1
+		for next < n && (f.punct(next) == '\'' || f.punct(next) == '-') {
+			next++
+		}
+		var nw []byte // the next word; nil when there is none to match a word
+		if next < n && c.mask[next]&(maskURL|maskOptOut) == 0 && toks[next].kind != tokPunct {
+			nw = f.b[toks[next].s:toks[next].e]
+		}
 		for _, pi := range e.phrases {
 			p := &phrases[pi]
+			if len(p.words) > 1 {
+				if want := p.words[1]; want != "#" && want != "$" && string(nw) != want {
+					continue
+				}
+			}
 			end, ok := c.match(p, i)
 			if !ok {
 				continue
@@ -186,7 +203,9 @@ func (c *classifier) match(p *phrase, i int) (int, bool) {
 				return 0, false
 			}
 		default:
-			if tk.kind == tokPunct || string(f.b[tk.s:tk.e]) != want {
+			// Length and first byte before the bytes: most words differ there.
+			if tk.kind == tokPunct || int(tk.e-tk.s) != len(want) || f.b[tk.s] != want[0] ||
+				string(f.b[tk.s:tk.e]) != want {
 				return 0, false
 			}
 		}

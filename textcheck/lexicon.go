@@ -212,25 +212,53 @@ type wordTable struct {
 	tags    []uint32 // 0: empty; else the high 16 bits of the hash and the entry index + 1
 	mask    uint32
 	keys    []string
+	heads   []wordHead
 	entries []lexEntry
 }
 
-// hashWord hashes a word from its length and its first and last eight
-// bytes (loads that overlap for shorter words), in a few instructions
-// whatever its length: words are short, and their ends tell them apart.
-func hashWord(w []byte) uint32 {
-	n := len(w)
-	var x uint64
-	switch {
-	case n >= 8:
-		x = binary.LittleEndian.Uint64(w) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(w[n-8:]), 29)
-	case n >= 4:
-		x = uint64(binary.LittleEndian.Uint32(w)) | uint64(binary.LittleEndian.Uint32(w[n-4:]))<<32
-	case n > 0:
-		x = uint64(w[0]) | uint64(w[n/2])<<8 | uint64(w[n-1])<<16
+// wordHead is the first 16 bytes of a key, zero-padded, and its length:
+// enough to compare a key of up to 16 bytes with two loads.
+type wordHead struct {
+	a, b uint64
+	n    int
+}
+
+// wordWords returns the first 16 bytes of w, zero-padded, as two
+// little-endian words. When w's capacity reaches 16 bytes it loads them at
+// once and clears what lies past its length.
+func wordWords(w []byte) (a, b uint64) {
+	if cap(w) < 16 {
+		return wordWordsCopy(w)
 	}
-	x ^= uint64(n) << 56
-	x *= 0x9E3779B97F4A7C15
+	w16 := w[:16]
+	m := &wordMasks[min(len(w), 16)]
+	return binary.LittleEndian.Uint64(w16) & m[0], binary.LittleEndian.Uint64(w16[8:]) & m[1]
+}
+
+// wordMasks[n] keeps the first n bytes of 16.
+var wordMasks = func() (t [17][2]uint64) {
+	for n := range t {
+		for k := 0; k < n; k++ {
+			t[n][k/8] |= 0xFF << (8 * (k % 8))
+		}
+	}
+	return t
+}()
+
+// wordWordsCopy is wordWords for a word too close to the end of its
+// buffer: through a copy.
+//
+//go:noinline
+func wordWordsCopy(w []byte) (a, b uint64) {
+	var buf [16]byte
+	copy(buf[:], w)
+	return binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:])
+}
+
+// mixWord hashes a word from its first 16 bytes and its length: words are
+// short, and their starts and lengths tell them apart.
+func mixWord(a, b uint64, n int) uint32 {
+	x := (a ^ bits.RotateLeft64(b, 29) ^ uint64(n)<<56) * 0x9E3779B97F4A7C15
 	return uint32(x >> 32)
 }
 
@@ -246,9 +274,11 @@ func newWordTable(m map[string]lexEntry) wordTable {
 	}
 	sort.Strings(words) // a deterministic layout
 	for _, w := range words {
+		a, b := wordWords([]byte(w))
 		t.keys = append(t.keys, w)
+		t.heads = append(t.heads, wordHead{a, b, len(w)})
 		t.entries = append(t.entries, m[w])
-		h := hashWord([]byte(w))
+		h := mixWord(a, b, len(w))
 		tag := h&0xFFFF0000 | uint32(len(t.keys))
 		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			if t.tags[i] == 0 {
@@ -262,7 +292,9 @@ func newWordTable(m map[string]lexEntry) wordTable {
 
 // get returns the entry of w.
 func (t *wordTable) get(w []byte) (lexEntry, bool) {
-	h := hashWord(w)
+	a, b := wordWords(w)
+	n := len(w)
+	h := mixWord(a, b, n)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		tag := t.tags[i]
 		if tag == 0 {
@@ -270,7 +302,7 @@ func (t *wordTable) get(w []byte) (lexEntry, bool) {
 		}
 		if tag&0xFFFF0000 == h&0xFFFF0000 {
 			k := tag&0xFFFF - 1
-			if t.keys[k] == string(w) {
+			if hd := &t.heads[k]; hd.a == a && hd.b == b && hd.n == n && (n <= 16 || t.keys[k] == string(w)) {
 				return t.entries[k], true
 			}
 		}
@@ -360,12 +392,22 @@ func filterKey(w []byte) uint32 {
 }
 
 // kwStart has, for each first byte of a keyword, a bit set for each of its
-// lengths (31 standing for 31 and more): the first, cheapest sieve of the
-// tokenizer. A word of at least 7 bytes that starts with 's' or 'a' passes,
-// for the keywords glued to their number ("stop5050", "arret3030").
+// lengths (modulo 32: a longer word may pass, never a keyword fail): the
+// first, cheapest sieve of the tokenizer, with kwEnd. Words of 7 to 11 bytes
+// that start with 's' or 'a' and end with a digit pass, for the keywords
+// glued to their number ("stop5050", "arret3030").
 var kwStart = func() (t [256]uint32) {
-	t['s'] = 0xFFFFFF80
-	t['a'] = 0xFFFFFF80
+	t['s'] = 0b1111_1000_0000
+	t['a'] = 0b1111_1000_0000
+	return t
+}()
+
+// kwEnd is kwStart for the last byte of a keyword; the glued ones end with
+// a digit.
+var kwEnd = func() (t [256]uint32) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 0b1111_1000_0000
+	}
 	return t
 }()
 
@@ -373,7 +415,8 @@ func (f *filter) add(w []byte, r role) {
 	if r&(rKeyword|rKeywordCaps) == 0 || len(w) == 0 {
 		return
 	}
-	kwStart[w[0]] |= 1 << min(len(w), 31)
+	kwStart[w[0]] |= 1 << (len(w) & 31)
+	kwEnd[w[len(w)-1]] |= 1 << (len(w) & 31)
 	k := filterKey(w)
 	f.bits[k/64] |= 1 << (k % 64)
 }

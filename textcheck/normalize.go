@@ -85,18 +85,17 @@ func (t *Text) Reset(src string) {
 		// Eight bytes at a time while they are plain ASCII (see foldASCII8,
 		// written out here: a call would spill the loop's registers).
 		for i+8 <= n {
-			x := binary.LittleEndian.Uint64(bytesAt(srcp, i, 8))
-			if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+			x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(srcp, i))[:])
+			if (x|(x+swarOnes))&swarHigh != 0 {
 				break // beyond ASCII, or DEL
 			}
-			if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
-				sp := zeroBytes(x ^ ' '*swarOnes)
-				if below&^sp != 0 || sp&(sp<<8) != 0 || space && sp&0x80 != 0 {
+			if sp := ^(x + (0x80-0x21)*swarOnes) & swarHigh; sp != 0 {
+				if ^(x+(0x80-0x20)*swarOnes)&swarHigh != 0 || sp&(sp<<8) != 0 || space && sp&0x80 != 0 {
 					break // a control, or a space after a space
 				}
 			}
 			y := x | (x+(0x80-'A')*swarOnes)&^(x+(0x80-'[')*swarOnes)&swarHigh>>2
-			binary.LittleEndian.PutUint64(bytesAt(unsafe.Pointer(unsafe.SliceData(out)), o, 8), y)
+			binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), o))[:], y)
 			o += 8
 			i += 8
 			space = y>>56 == ' '
@@ -144,6 +143,19 @@ func (t *Text) Reset(src string) {
 		} else {
 			r, size = utf8.DecodeRuneInString(src[i:])
 		}
+		if size == 2 {
+			if m := fold1[r&0x7FF]; m != 0 {
+				// A letter that folds to one ASCII letter (é → e): one
+				// byte out for two in, and the anchors that say so.
+				anc = addAnchor(anc, o, i)
+				out[o] = m
+				o++
+				i += 2
+				anc = addAnchor(anc, o, i)
+				space = false
+				continue
+			}
+		}
 		var f string
 		if r < 0x10000 {
 			switch e := foldTable.idx[r]; e {
@@ -155,17 +167,33 @@ func (t *Text) Reset(src string) {
 					o += 2
 					i += 2
 					op := unsafe.Pointer(unsafe.SliceData(out))
-					for i+1 < n {
-						// Both bytes at once: a lead 110xxxxx, a
-						// continuation 10xxxxxx, and a rune that stays.
-						x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
+					for {
+						for i+1 < n {
+							// Both bytes at once: a lead 110xxxxx, a
+							// continuation 10xxxxxx, and a rune that stays.
+							x := uint(*(*byte)(unsafe.Add(srcp, i))) | uint(*(*byte)(unsafe.Add(srcp, i+1)))<<8
+							if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
+								break
+							}
+							*(*byte)(unsafe.Add(op, o)) = byte(x)
+							*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
+							o += 2
+							i += 2
+						}
+						// One space (after a letter: it stays) and another
+						// such rune: the next word of the run.
+						if i+2 >= n || *(*byte)(unsafe.Add(srcp, i)) != ' ' {
+							break
+						}
+						x := uint(*(*byte)(unsafe.Add(srcp, i+1))) | uint(*(*byte)(unsafe.Add(srcp, i+2)))<<8
 						if x&0xC0E0 != 0x80C0 || !same2[(x&0x1F)<<6|x>>8&0x3F] {
 							break
 						}
-						*(*byte)(unsafe.Add(op, o)) = byte(x)
-						*(*byte)(unsafe.Add(op, o+1)) = byte(x >> 8)
-						o += 2
-						i += 2
+						*(*byte)(unsafe.Add(op, o)) = ' '
+						*(*byte)(unsafe.Add(op, o+1)) = byte(x)
+						*(*byte)(unsafe.Add(op, o+2)) = byte(x >> 8)
+						o += 3
+						i += 3
 					}
 					space = false
 					continue
@@ -211,12 +239,6 @@ func (t *Text) Reset(src string) {
 	t.norm, t.anchors = out[:o], anc
 	t.cands = t.cands[:0]
 	t.toks = tokenize(t.toks[:0], t.norm, &t.cands)
-}
-
-// bytesAt returns the k bytes at offset i of the memory at p, which the
-// caller knows to be there.
-func bytesAt(p unsafe.Pointer, i, k int) []byte {
-	return unsafe.Slice((*byte)(unsafe.Add(p, i)), k)
 }
 
 // addAnchor records that byte n of the normalised form comes from byte s
@@ -351,15 +373,17 @@ const (
 // a space after a space (after the byte before when prevSpace). Reset has
 // the same code written out; the tests check both against the byte loop.
 func foldASCII8(x uint64, prevSpace bool) (y uint64, ok bool) {
-	if x&swarHigh != 0 || zeroBytes(x^0x7F*swarOnes) != 0 {
+	// A byte beyond ASCII has its high bit set; DEL gets it from adding 1
+	// (a carry out of a byte beyond ASCII does not matter: it fails anyway).
+	if (x|(x+swarOnes))&swarHigh != 0 {
 		return 0, false
 	}
 	// Bytes below '!' (a high bit still clear after adding 0x80-0x21; no
 	// carry crosses bytes since every byte is below 0x80) are spaces or
-	// controls.
-	if below := ^(x + (0x80-0x21)*swarOnes) & swarHigh; below != 0 {
-		sp := zeroBytes(x ^ ' '*swarOnes)
-		if below&^sp != 0 || sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
+	// controls; bytes below ' ' are controls. With no control, those below
+	// '!' are the spaces.
+	if sp := ^(x + (0x80-0x21)*swarOnes) & swarHigh; sp != 0 {
+		if ^(x+(0x80-0x20)*swarOnes)&swarHigh != 0 || sp&(sp<<8) != 0 || prevSpace && sp&0x80 != 0 {
 			return 0, false
 		}
 	}
@@ -384,6 +408,11 @@ var asciiFold256 = func() (t [256]byte) {
 // normalise to themselves, for the tight loop of Reset over Arabic; it is
 // filled with the fold table.
 var same2 [0x800]bool
+
+// fold1 holds, for the runes of two bytes in UTF-8, the ASCII byte (never
+// a space) a rune normalises to when its form is that one byte (é → e);
+// 0 otherwise. It is filled with the fold table.
+var fold1 [0x800]byte
 
 // foldTable holds the normalised form of every rune of the Basic
 // Multilingual Plane outside ASCII, built once on first use (a few
@@ -432,6 +461,11 @@ func buildFoldTable() {
 	foldTable.idx = idx
 	for r := 0x80; r < 0x800; r++ {
 		same2[r] = idx[r] == foldSame
+		if e := idx[r]; e != foldSame && e != foldSpace && e&0xff == 1 {
+			if b := pool[e>>8]; b > ' ' && b < utf8.RuneSelf {
+				fold1[r] = b
+			}
+		}
 	}
 	foldTable.pool = string(pool)
 	foldTable.math = make([]string, mathLast-mathFirst+1)

@@ -686,17 +686,18 @@ func (f *finder) number(i int) (Number, int, bool) {
 func (f *finder) findDisguised() {
 	n := len(f.toks)
 	for k := 0; k < n && f.nDisguised < maxFound; k++ {
-		tk := f.toks[k]
+		tk := &f.toks[k]
 		// A disguised keyword starts as one does: s, a or a digit for
-		// them (5TOP, 4RRET), ت, س or ا. '$' and '@' are marks, never the
-		// start of a word.
-		switch tk.kind {
+		// them (5TOP, 4RRET), ت, س or ا ('$' and '@' are marks, never the
+		// start of a word); and it is a word of four or five letters
+		// (ST0P, ARR3T) or the first piece of one (S, ST, ت).
+		switch l := tk.e - tk.s; tk.kind {
 		case tokWord:
-			if c := f.b[tk.s]; c != 's' && c != 'a' && c != '5' && c != '4' {
+			if !disguiseStart[f.b[tk.s]] || l == 3 || l > 5 {
 				continue
 			}
 		case tokArabic:
-			if tk.e-tk.s < 2 || f.b[tk.s] != 0xD8 || f.b[tk.s+1] != 0xAA && f.b[tk.s+1] != 0xB3 && f.b[tk.s+1] != 0xA7 {
+			if l < 2 || l > 4 || f.b[tk.s] != 0xD8 || f.b[tk.s+1] != 0xAA && f.b[tk.s+1] != 0xB3 && f.b[tk.s+1] != 0xA7 {
 				continue
 			}
 		default:
@@ -746,6 +747,9 @@ func (f *finder) findDisguised() {
 		}
 	}
 }
+
+// disguiseStart marks the bytes a disguised STOP or ARRET starts with.
+var disguiseStart = [256]bool{'s': true, 'a': true, '5': true, '4': true}
 
 func isDisguisedTarget(w []byte) bool {
 	switch string(w) {

@@ -118,7 +118,7 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	glued := false
 	// The loop reads b and writes toks through pointers: the bounds are
 	// checked above (n+1 bytes of b, the sentinel space included; room for
-	// n tokens), and the layout of token is checked by tokenLayout.
+	// n tokens), and the layout of token is checked by init.
 	bp := unsafe.Pointer(unsafe.SliceData(b))
 	tp := unsafe.Pointer(unsafe.SliceData(toks))
 	at := func(i int) byte { return *(*byte)(unsafe.Add(bp, i)) }
@@ -158,21 +158,19 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 		default: // clPunct, clRemoved
 			kind = tokPunct
 		}
-		if kind <= tokArabic && kwStart[c]>>min(i-start, 31)&1 != 0 {
-			if ns < len(sieved) {
-				sieved[ns] = int32(nt)
-			}
+		if kind <= tokArabic && (kwStart[c]&kwEnd[at(i-1)])>>(uint(i-start)&31)&1 != 0 {
+			sieved[ns&(len(sieved)-1)] = int32(nt) // more than 16: all are looked at
 			ns++
 		}
 		// Two stores: the offsets, then kind, glued and cand (false) with
-		// the padding after them (tokenLayout checks the offsets).
+		// the padding after them (init checks the layout).
 		tk := unsafe.Add(tp, uintptr(nt)*unsafe.Sizeof(token{}))
 		*(*[2]int32)(tk) = [2]int32{int32(start), int32(i)}
-		g := uint32(0)
+		g := byte(0)
 		if glued {
 			g = 1
 		}
-		*(*uint32)(unsafe.Add(tk, 8)) = uint32(kind) | g<<8 // little-endian: see tokenLayout
+		*(*[4]byte)(unsafe.Add(tk, 8)) = [4]byte{byte(kind), g} // kind, glued, cand, padding
 		nt++
 		glued = true
 		if at(i) == ' ' {
@@ -202,28 +200,34 @@ func tokenize(toks []token, b []byte, cands *[]int32) []token {
 	return toks
 }
 
-// tokenLayout holds when tokenize may write a token as it does: two int32
-// offsets, then kind, glued and cand in the bytes of a little-endian
-// uint32. The package's init panics otherwise (a big-endian machine, or a
-// change to token), so the tests fail at once.
-var tokenLayout = func() bool {
+// init checks that tokenize may write a token as it does: two int32
+// offsets, then kind, glued and cand in the next three bytes. It panics
+// otherwise (after a change to token), so that every test fails at once.
+func init() {
 	var tk token
-	*(*uint32)(unsafe.Pointer(&tk.kind)) = uint32(tokArabic) | 1<<8
-	ok := unsafe.Sizeof(tk) == 12 && unsafe.Offsetof(tk.e) == 4 && unsafe.Offsetof(tk.kind) == 8 &&
-		unsafe.Offsetof(tk.glued) == 9 && unsafe.Offsetof(tk.cand) == 10 &&
-		tk.kind == tokArabic && tk.glued && !tk.cand
-	if !ok {
+	if unsafe.Sizeof(tk) != 12 || unsafe.Offsetof(tk.e) != 4 || unsafe.Offsetof(tk.kind) != 8 ||
+		unsafe.Offsetof(tk.glued) != 9 || unsafe.Offsetof(tk.cand) != 10 {
 		panic("textcheck: the layout of token is not the one tokenize writes")
 	}
-	return ok
-}()
+}
 
 // mayBeKeyword tells the finder whether word w (of kind tokWord or
 // tokArabic) may be an opt-out keyword, or a keyword glued to its number
 // ("stop5050"): it looks only at those.
 func mayBeKeyword(w []byte, kind tokKind) bool {
-	if kind > tokArabic || len(w) == 0 || kwStart[w[0]]>>min(len(w), 31)&1 == 0 {
+	n := len(w)
+	if kind > tokArabic || n == 0 {
 		return false
 	}
-	return kwFilter.mayHold(w) || kind == tokWord && len(w) >= 7 && (w[0] == 's' || w[0] == 'a')
+	if (kwStart[w[0]]&kwEnd[w[n-1]])>>(uint(n)&31)&1 == 0 {
+		return false
+	}
+	if kind == tokWord && kwGlued[w[0]] && n >= 7 && n <= 11 && w[n-1]-'0' < 10 {
+		return true // stop5050, arret3030
+	}
+	return kwFilter.mayHold(w)
 }
+
+// kwGlued marks the first bytes of the keywords that may come glued to
+// their number, "stop5050" and "arret3030": 7 to 11 bytes, the last a digit.
+var kwGlued = [256]bool{'s': true, 'a': true}

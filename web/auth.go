@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -100,7 +99,7 @@ var errBadLogin = bawwab.Errorf(bawwab.EUNAUTHORIZED, "wrong name or password")
 // login checks a name and password and opens a session; it returns the
 // token for the cookie.
 func (s *Server) login(ctx context.Context, r *http.Request, name, password string) (*bawwab.User, *bawwab.Session, string, error) {
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	now := s.now()
 	if wait := s.limiter.blocked(name, ip, now); wait > 0 {
 		return nil, nil, "", &bawwab.Error{Code: "rate_limited", Message: "too many failed logins: try again in " + wait.Round(time.Second).String()}
@@ -183,25 +182,15 @@ func checkCSRF(r *http.Request, p *principal) bool {
 	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(p.session.CSRFToken)) == 1
 }
 
-// sameOrigin refuses a cross-site form post (the login form has no
-// session yet to carry a CSRF token): a browser sends Origin on every
-// POST; when it is there it must name this host.
-func sameOrigin(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" || o == "null" {
-		return o == ""
-	}
-	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
-}
-
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// clientIP is the address the request came from (the proxy in front, if
-// any, is trusted only for the rate limit key, never for access).
-func clientIP(r *http.Request) string {
+// clientIP is the address login attempts are counted against.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.o.ClientAddress != nil {
+		return s.o.ClientAddress(r)
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -199,7 +199,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx2, chromedp.Navigate(base+"/portal"), chromedp.WaitVisible(chromedp.CSS("#refusals"))); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx2, `document.querySelectorAll("#refusals tbody tr").length`); n != 5 {
+	if n := eval[int](t, ctx2, `document.querySelectorAll("#refusals li").length`); n != 5 {
 		t.Errorf("portal shows %d refusals, want 5", n)
 	}
 }

@@ -24,10 +24,12 @@ const (
 	padT, padB     = 10, 26
 )
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten.
+// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, and at
+// least 5: the charts count messages, so their grid lines fall on whole
+// numbers.
 func niceMax(v float64) float64 {
-	if v <= 0 {
-		return 1
+	if v <= 5 {
+		return 5
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 5, 10} {
@@ -52,12 +54,17 @@ func fmtCount(v float64) string {
 	return fmt.Sprintf("%.0f", v)
 }
 
-// axes draws the grid and the y labels up to top.
+// axes draws the grid and the y labels up to top: four steps for a top
+// of 2×10ⁿ, five otherwise, so that every line falls on a round number.
 func axes(b *strings.Builder, top float64) {
-	for i := 0; i <= 4; i++ {
-		y := padT + float64(chartH-padT-padB)*(1-float64(i)/4)
+	steps := 5
+	if m := top / math.Pow(10, math.Floor(math.Log10(top))); math.Abs(m-2) < 1e-9 {
+		steps = 4
+	}
+	for i := 0; i <= steps; i++ {
+		y := padT + float64(chartH-padT-padB)*(1-float64(i)/float64(steps))
 		fmt.Fprintf(b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, padL, y, chartW-padR, y)
-		fmt.Fprintf(b, `<text class="ylab" x="%d" y="%.1f">%s</text>`, padL-4, y+4, fmtCount(top*float64(i)/4))
+		fmt.Fprintf(b, `<text class="ylab" x="%d" y="%.1f">%s</text>`, padL-4, y+4, fmtCount(top*float64(i)/float64(steps)))
 	}
 }
 
@@ -168,7 +175,7 @@ func hbars(title string, rows []bar) template.HTML {
 		top = max(top, r.Value)
 	}
 	top = niceMax(top)
-	const rowH, labelW = 24, 200
+	const rowH, labelW = 24, 230
 	h := max(len(rows), 1)*rowH + 8
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart hbars" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s"><title>%s</title>`, chartW, h, template.HTMLEscapeString(title), template.HTMLEscapeString(title))

@@ -43,7 +43,7 @@ func (s *Server) parseTemplates() error {
 		funcs := template.FuncMap{
 			"t":      func(s string) string { return tr(lang, s) },
 			"date":   func(t time.Time) string { return fmtTime(t, "2006-01-02") },
-			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04") },
+			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04 UTC") },
 			"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + " %" },
 			"count":  func(n int64) string { return fmtCount(float64(n)) },
 			"reason": func(r any) string { return reasonSummary(bawwab.Reason(fmt.Sprint(r))) },
@@ -231,10 +231,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 	next := safeNext(r.PostFormValue("next"))
-	if !sameOrigin(r) {
-		s.renderError(w, r, nil, errf(bawwab.EFORBIDDEN, "cross-site login refused"))
-		return
-	}
 	_, _, token, err := s.login(r.Context(), r, r.PostFormValue("name"), r.PostFormValue("password"))
 	if err != nil {
 		s.logError(r, err)
@@ -430,7 +426,9 @@ func (s *Server) registryDeletePost(w http.ResponseWriter, r *http.Request, p *p
 
 // ledgerData is the ledger page.
 type ledgerData struct {
-	Q       url.Values
+	Q url.Values
+	// Next is the query of the next page, when there is more.
+	Next    string
 	Status  *LedgerStatus
 	Entries []entryView
 	More    bool
@@ -457,6 +455,14 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, p *principal
 				return err
 			}
 			d.Err = bawwab.ErrorMessage(err)
+		}
+		if d.More && len(d.Entries) > 0 {
+			next := url.Values{}
+			for k, v := range d.Q {
+				next[k] = v
+			}
+			next.Set("after", strconv.FormatInt(d.Entries[len(d.Entries)-1].Index, 10))
+			d.Next = "/ledger?" + next.Encode()
 		}
 	}
 	return s.show(w, r, p, "ledger.html", "Ledger", d)

@@ -5,11 +5,14 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bawwab/bawwab/web"
 )
 
 // loginForm logs in through the login page.
@@ -285,5 +288,68 @@ func TestForms(t *testing.T) {
 	code, b = p.get("/portal/optouts.csv?since=0")
 	if code != 200 || !strings.Contains(b, atlasNumber) {
 		t.Errorf("optouts: %d %s", code, b)
+	}
+}
+
+// TestLedgerPaging: a search with more results links to the next page,
+// and browsing without criteria shows the latest entries.
+func TestLedgerPaging(t *testing.T) {
+	e := newEnv(t)
+	a := e.login("inspector")
+	_, b := a.get("/ledger?kind=decision&limit=10")
+	m := regexp.MustCompile(`href="(/ledger\?[^"]+)" id="next"`).FindStringSubmatch(b)
+	if m == nil || !strings.Contains(m[1], "after=9") {
+		t.Fatalf("no next link: %s", b)
+	}
+	_, b = a.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if !strings.Contains(b, "<td>10</td>") || strings.Contains(b, "<td>9</td>") {
+		t.Fatalf("second page: %s", b)
+	}
+	var out struct{ Entries []struct{ Index int64 } }
+	a.do("GET", "/api/v1/ledger?limit=5", nil, &out)
+	if len(out.Entries) != 5 || out.Entries[0].Index != e.ledger.Len()-5 {
+		t.Fatalf("browsing: %+v", out)
+	}
+}
+
+// TestCrossOrigin: a browser's cross-site write is refused before any
+// handler, unless its origin is trusted; the login limit counts the
+// address ClientAddress gives.
+func TestCrossOrigin(t *testing.T) {
+	e := newEnv(t)
+	post := func(h http.Handler, path string, hdr map[string]string) int {
+		req := httptest.NewRequest("POST", path, strings.NewReader("name=inspector&password=inspector"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	h := e.web.Handler()
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "cross-site"}); code != 403 {
+		t.Errorf("cross-site login: %d", code)
+	}
+	if code := post(h, "/login", map[string]string{"Sec-Fetch-Site": "same-origin"}); code != http.StatusSeeOther {
+		t.Errorf("same-origin login: %d", code)
+	}
+	if code := post(h, "/api/v1/logout", map[string]string{"Origin": "https://evil.example"}); code != 403 {
+		t.Errorf("cross-origin API write: %d", code)
+	}
+	var addrs []string
+	srv, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"https://console.bawwab.ma"},
+		ClientAddress: func(r *http.Request) string { addrs = append(addrs, r.Header.Get("X-Real-IP")); return r.Header.Get("X-Real-IP") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post(srv.Handler(), "/login", map[string]string{"Origin": "https://console.bawwab.ma", "X-Real-IP": "203.0.113.7"}); code != http.StatusSeeOther {
+		t.Errorf("trusted origin: %d", code)
+	}
+	if len(addrs) != 1 || addrs[0] != "203.0.113.7" {
+		t.Errorf("client addresses: %v", addrs)
+	}
+	if _, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"not a url"}}); err == nil {
+		t.Error("a bad trusted origin")
 	}
 }

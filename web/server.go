@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"iter"
@@ -96,6 +97,15 @@ type Options struct {
 	// Location is the time zone of the reports' days (Africa/Casablanca
 	// when nil).
 	Location *time.Location
+	// TrustedOrigins are origins ("https://console.bawwab.ma") whose
+	// cross-origin posts are accepted: needed only behind a reverse proxy
+	// that changes the Host header, for browsers that send Origin without
+	// Sec-Fetch-Site.
+	TrustedOrigins []string
+	// ClientAddress returns the address login attempts are counted
+	// against (the host of RemoteAddr when nil); behind a reverse proxy,
+	// pass one that reads the proxy's header.
+	ClientAddress func(*http.Request) string
 	// OpenAPI are the OpenAPI documents of the parts mounted beside the
 	// console (web/subscriber's OpenAPI, the gateway's), whose paths and
 	// component schemas are merged into /api/v1/openapi.json, so that one
@@ -113,6 +123,8 @@ type Server struct {
 	routes  []route // the API's routes, for the OpenAPI document
 	// openapiDoc is the OpenAPI document served, merged once at New.
 	openapiDoc []byte
+	// cop refuses cross-origin writes before they reach a handler.
+	cop *http.CrossOriginProtection
 }
 
 //go:embed static
@@ -161,12 +173,28 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.openapiDoc = doc
+	s.cop = http.NewCrossOriginProtection()
+	for _, o := range o.TrustedOrigins {
+		if err := s.cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("web: trusted origin: %w", err)
+		}
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := errf(bawwab.EFORBIDDEN, "cross-origin request refused")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeError(w, err)
+			return
+		}
+		s.renderError(w, r, nil, err)
+	}))
 	return s, nil
 }
 
 // Handler returns the handler of the console (/) and the API (/api/v1/).
+// Cross-origin writes are refused (http.CrossOriginProtection) before the
+// session's CSRF token is even checked.
 func (s *Server) Handler() http.Handler {
-	return s.securityHeaders(s.mux)
+	return s.securityHeaders(s.cop.Handler(s.mux))
 }
 
 func (s *Server) now() time.Time { return s.o.Now().UTC() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -399,5 +400,70 @@ func TestAPIBrandSearch(t *testing.T) {
 	var c change
 	if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "advertiser:new-brand", "action": "stop"}, &c); st != 201 {
 		t.Errorf("stop a new brand: %d", st)
+	}
+}
+
+// Many subscribers at once: each ends with its own oppositions only.
+func TestAPIConcurrentSubscribers(t *testing.T) {
+	e := newEnv(t, func(o *subscriber.Options) { o.Limits.CodesPerAddress = 1000 })
+	const n = 16
+	done := make(chan error, n)
+	for i := range n {
+		go func() {
+			num := "+2126330" + strconv.Itoa(10000+i)
+			a := &api{t: t, e: e}
+			var ae apiErr
+			if st, _ := a.do("POST", "/api/v1/subscriber/code", map[string]string{"msisdn": num}, &ae); st != 202 {
+				done <- fmt.Errorf("code %s: %d %+v", num, st, ae)
+				return
+			}
+			var s struct{ Token string }
+			if st, _ := a.do("POST", "/api/v1/subscriber/session", map[string]string{"msisdn": num, "code": e.sender.lastCode(t, num)}, &s); st != 201 {
+				done <- fmt.Errorf("verify %s: %d", num, st)
+				return
+			}
+			a.token = s.Token
+			scope := []string{"national", "advertiser:atlas-market", "advertiser:dar-lbahja"}[i%3]
+			if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": scope, "action": "stop"}, nil); st != 201 {
+				done <- fmt.Errorf("stop %s: %d", num, st)
+				return
+			}
+			var o oppositions
+			a.do("GET", "/api/v1/subscriber/oppositions", nil, &o)
+			got := len(o.Oppositions)
+			if o.National != nil {
+				got++
+			}
+			if got != 1 || len(o.History) != 1 || o.History[0].Scope != scope {
+				done <- fmt.Errorf("%s sees %+v", num, o)
+				return
+			}
+			done <- nil
+		}()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestAPIChangeLimit(t *testing.T) {
+	e := newEnv(t, func(o *subscriber.Options) { o.Limits.ChangesPerNumber = 4 })
+	a := e.api(t)
+	a.signIn(numberA)
+	for i := range 4 {
+		action := []string{"stop", "start"}[i%2]
+		if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": action}, nil); st != 201 {
+			t.Fatalf("change %d: %d", i, st)
+		}
+	}
+	var ae apiErr
+	if st, h := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": "stop"}, &ae); st != 429 || ae.Error.Reason != "rate_limited" || h.Get("Retry-After") == "" {
+		t.Errorf("5th change: %d %+v", st, ae)
+	}
+	// Asking for what is already so is no change, and not counted.
+	if st, _ := a.do("POST", "/api/v1/subscriber/oppositions", map[string]string{"scope": "national", "action": "start"}, nil); st != 200 {
+		t.Errorf("no-op: %d", st)
 	}
 }

@@ -120,6 +120,12 @@ const layoutJS = `(() => {
   };
 })()`
 
+const hintJS = `(() => {
+  const t = document.getElementById("msisdn-hint").firstChild, s = t.data;
+  const left = (needle) => { const i = s.indexOf(needle), r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + needle.length); return r.getBoundingClientRect().left; };
+  return [left("06"), left("78"), left("مثلا")];
+})()`
+
 // check captures a page at both widths and checks its layout.
 func check(t *testing.T, ctx context.Context, dir, lang, name string) {
 	t.Helper()
@@ -201,6 +207,15 @@ func TestBrowser(t *testing.T) {
 			}
 			step("open", chromedp.Navigate(e.ts.URL+"/subscriber/?lang="+lang), chromedp.WaitVisible(chromedp.CSS("#msisdn")))
 			check(t, ctx, dir, lang, "1-start")
+			if lang == "ar" {
+				// Numbers inside Arabic text keep their digits' order: the
+				// example 06 12 34 56 78 reads left to right, at the left
+				// of the Arabic word that introduces it.
+				pos, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](hintJS))
+				if err != nil || len(pos) != 3 || !(pos[0] < pos[1] && pos[1] < pos[2]) {
+					t.Errorf("the example number is laid out %v (%v): want 06, then 78, then مثلا from left to right", pos, err)
+				}
+			}
 			// A wrong number first: the error shows in the language.
 			step("bad number", chromedp.SendKeys(chromedp.CSS("#msisdn"), "0522"), chromedp.Submit(chromedp.CSS("#msisdn")), chromedp.WaitVisible(chromedp.CSS(".alert.error")))
 			check(t, ctx, dir, lang, "2-start-error")

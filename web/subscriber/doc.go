@@ -33,6 +33,19 @@
 // the number in clear, since it is the subscriber's own proof. A receipt
 // is rebuilt from the register on demand, so nothing extra is stored.
 //
+// Changes are limited per number too, and a STOP of what is already
+// stopped (or a START of what is not) records nothing.
+//
+// # API
+//
+// The same under /api/v1/subscriber/: POST code, POST session (returns the
+// token), GET and POST oppositions, GET brands, GET receipts/{seq}, GET
+// receipt-key, POST receipts/verify, DELETE session. Errors are JSON,
+// {"error": {"reason", "message"}}, the reason a stable code. OpenAPI
+// (embedded openapi.json, also served at /api/v1/subscriber/openapi.json)
+// describes it with absolute paths and Subscriber-prefixed schema names,
+// ready to merge into the console's document.
+//
 // # Pages
 //
 // html/template with embedded templates and style sheet, no script and no

@@ -456,6 +456,10 @@ func (s *Server) pageReceipt(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
 	x := s.cookieSession(r)
+	if x == nil { // already gone
+		http.Redirect(w, r, "/subscriber/", http.StatusSeeOther)
+		return
+	}
 	if !s.checkForm(w, r, x) {
 		return
 	}

@@ -149,6 +149,13 @@ func TestPagesCSRF(t *testing.T) {
 			}
 		})
 	}
+	// A trusted origin passes.
+	tr := newEnv(t, func(o *subscriber.Options) { o.TrustedOrigins = []string{"https://stopsms.example"} })
+	c0 := tr.browser(t)
+	c0.signIn(numberA, numberA)
+	if st, _, _ := c0.post("/subscriber/oppositions", stop(), "Origin", "https://stopsms.example", "Sec-Fetch-Site", "cross-site"); st != http.StatusSeeOther {
+		t.Errorf("trusted origin: %d", st)
+	}
 	// A code request needs the token too: a page elsewhere cannot make a
 	// visitor's browser send codes.
 	c := e.browser(t)

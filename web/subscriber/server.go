@@ -54,6 +54,10 @@ type Limits struct {
 	// Window for one number (10) and from one client address (20); beyond
 	// them every attempt is refused until the window moves on.
 	FailuresPerNumber, FailuresPerAddress int
+	// ChangesPerNumber caps the STOPs and STARTs per Window for one
+	// number (60): a person makes a few, a script flooding the register
+	// and the ledger many.
+	ChangesPerNumber int
 	// SessionIdle and SessionLifetime end a session after that long
 	// without a request (30 minutes) or in any case (12 hours).
 	SessionIdle, SessionLifetime time.Duration
@@ -69,6 +73,7 @@ func (l *Limits) defaults() {
 	l.CodesPerAddress = cmp.Or(l.CodesPerAddress, 20)
 	l.FailuresPerNumber = cmp.Or(l.FailuresPerNumber, 10)
 	l.FailuresPerAddress = cmp.Or(l.FailuresPerAddress, 20)
+	l.ChangesPerNumber = cmp.Or(l.ChangesPerNumber, 60)
 	l.SessionIdle = cmp.Or(l.SessionIdle, 30*time.Minute)
 	l.SessionLifetime = cmp.Or(l.SessionLifetime, 12*time.Hour)
 	l.MaxSessions = cmp.Or(l.MaxSessions, 100_000)
@@ -105,6 +110,11 @@ type Options struct {
 	// against (the host of RemoteAddr when nil); behind a reverse proxy,
 	// pass one that reads the proxy's header.
 	ClientAddress func(*http.Request) string
+	// TrustedOrigins are origins ("https://stopsms.ma") whose
+	// cross-origin form posts are accepted: needed only behind a reverse
+	// proxy that changes the Host header, for browsers that send Origin
+	// without Sec-Fetch-Site.
+	TrustedOrigins []string
 	// Location is the time zone of the dates on the pages
 	// (Africa/Casablanca, or UTC when the system lacks it).
 	Location *time.Location
@@ -126,6 +136,7 @@ type Server struct {
 
 	codesPerNumber, codesPerAddress       *limiter
 	failuresPerNumber, failuresPerAddress *limiter
+	changesPerNumber                      *limiter
 
 	brandMu    sync.Mutex
 	brandCache *catalog
@@ -198,10 +209,14 @@ func New(opts Options) (*Server, error) {
 	s.codesPerAddress = newLimiter(l.CodesPerAddress, l.Window)
 	s.failuresPerNumber = newLimiter(l.FailuresPerNumber, l.Window)
 	s.failuresPerAddress = newLimiter(l.FailuresPerAddress, l.Window)
-	if err := s.parseTemplates(); err != nil {
+	s.changesPerNumber = newLimiter(l.ChangesPerNumber, l.Window)
+	var err error
+	if err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -211,7 +226,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // PublicKey is the key receipts are verified with.
 func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
 
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Pages.
 	mux.HandleFunc("GET /subscriber", func(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +258,11 @@ func (s *Server) routes() http.Handler {
 		writeError(w, &failure{status: http.StatusNotFound, reason: reasonNotFound, msg: "no such endpoint"})
 	})
 	cop := http.NewCrossOriginProtection()
+	for _, o := range s.opts.TrustedOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, fmt.Errorf("subscriber: trusted origin: %w", err)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			writeError(w, &failure{status: http.StatusForbidden, reason: reasonCSRF, msg: "cross-origin request refused"})
@@ -250,7 +270,7 @@ func (s *Server) routes() http.Handler {
 		}
 		s.renderError(w, r, http.StatusForbidden, reasonCSRF)
 	}))
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(mux)), nil
 }
 
 func securityHeaders(h http.Handler) http.Handler {
@@ -518,6 +538,10 @@ func (s *Server) change(ctx context.Context, number string, scope bawwab.Scope, 
 	}
 	if (action == bawwab.ActionStop) == (current != nil) {
 		return current, false, nil
+	}
+	if !s.changesPerNumber.allow(number, s.opts.Now()) {
+		s.opts.Logger.Warn("subscriber: changes over the limit for a number", "number", mask(number))
+		return nil, false, &failure{status: http.StatusTooManyRequests, reason: reasonRateLimited, msg: "too many changes for this number; try again later", retryAfter: s.opts.Limits.Window}
 	}
 	o = &bawwab.Opposition{MSISDN: number, Scope: scope, Action: action, At: s.opts.Now().UTC().Truncate(time.Microsecond), Channel: channel}
 	if err := s.opts.Oppositions.RecordOpposition(ctx, o); err != nil {
