@@ -53,10 +53,12 @@ func (n *Node) startGateway(ctx context.Context) error {
 		Registerer:      n.Metrics,
 		Now:             n.now,
 	}
-	// The store's outbox keeps the receipts waiting for a provider's
-	// receiver bind, and the receipts' routes, across restarts. The node's
-	// follower reloads the registry (SetRegistry): no Feed here.
-	opts.Outbox = n.outbox
+	// The store's outbox keeps the receipts and MO waiting for a
+	// provider's receiver bind, and the receipts' routes, across restarts.
+	// No Feed: the node's follower applies the change feed (registry
+	// changes through SetRegistry, oppositions, consents, ports) once for
+	// every part.
+	opts.Outbox = n.Store.Outbox
 	g, err := proxy.New(opts)
 	if err != nil {
 		return err
