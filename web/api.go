@@ -175,6 +175,8 @@ func (s *Server) registerAPI() {
 
 	s.api(route{method: "POST", path: "/api/v1/logout", summary: "Log out: ends the session", roles: anyRole}, s.apiLogout)
 	s.api(route{method: "GET", path: "/api/v1/me", summary: "The logged-in user and its CSRF token", roles: anyRole}, s.apiMe)
+	s.api(route{method: "POST", path: "/api/v1/me/password", summary: "Change one's own password (the current one, then the new one); ends the other sessions", roles: anyRole,
+		body: "{current, new}"}, s.apiPassword)
 	s.api(route{method: "GET", path: "/api/v1/reasons", summary: "Every refusal reason, with its rule, its SMPP and HTTP status and how to fix it", roles: anyRole}, s.apiReasons)
 	s.api(route{method: "GET", path: "/api/v1/overview", summary: "Volumes per hour and day, decisions by reason, oppositions and complaints per day, top providers by violations (the caller's scope)", roles: anyRole}, s.apiOverview)
 
@@ -189,10 +191,10 @@ func (s *Server) registerAPI() {
 	s.api(route{method: "GET", path: "/api/v1/notifications", summary: "Notifications of measures sent to providers, newest first", roles: anyRole,
 		query: []param{{"provider", "a provider ID"}, {"offset", ""}, {"limit", ""}}}, s.apiNotifications)
 
-	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds", roles: anyRole}, s.apiRegistryKinds)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign)", roles: anyRole,
+	s.api(route{method: "GET", path: "/api/v1/registry", summary: "The registry's kinds and how many records each holds (a provider's: its own)", roles: regProvider}, s.apiRegistryKinds)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}", summary: "Records of one kind (operator, provider, account, contract, advertiser, sender, channel, campaign); a provider's: its own", roles: regProvider,
 		query: []param{{"offset", ""}, {"limit", ""}, {"format", "json (default), or csv: every record of the kind, in the format of bawwab registry import"}}, produces: "application/json, text/csv"}, s.apiRegistryList)
-	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: anyRole}, s.apiRegistryGet)
+	s.api(route{method: "GET", path: "/api/v1/registry/{kind}/{key}", summary: "One record", roles: regProvider}, s.apiRegistryGet)
 	s.api(route{method: "PUT", path: "/api/v1/registry/{kind}/{key}", summary: "Create or replace a record (JSON as GET returns it); recorded in the ledger", roles: regulatorOnly, body: "the record"}, s.apiRegistryPut)
 	s.api(route{method: "DELETE", path: "/api/v1/registry/{kind}/{key}", summary: "Delete a record; recorded in the ledger", roles: regulatorOnly}, s.apiRegistryDelete)
 	s.api(route{method: "POST", path: "/api/v1/registry/{kind}/import", summary: "Import the records of one kind from CSV (the export's format, as bawwab registry import): created or replaced, all or nothing; recorded in the ledger", roles: regulatorOnly,
@@ -1378,5 +1380,55 @@ func (s *Server) apiDisableUser(w http.ResponseWriter, r *http.Request, p *princ
 		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// changePassword checks the current password, stores the new one and
+// ends the user's other sessions.
+func (s *Server) changePassword(r *http.Request, p *principal, current, next string) error {
+	if wait := s.limiter.blocked(p.user.Name, s.clientIP(r), s.now()); wait > 0 {
+		return &bawwab.Error{Code: "rate_limited", Message: "too many failed attempts: try again in " + wait.Round(time.Second).String()}
+	}
+	if err := secret.Verify(p.user.PasswordHash, current); err != nil {
+		s.limiter.fail(p.user.Name, s.clientIP(r), s.now())
+		return bawwab.InvalidField("current", "wrong password")
+	}
+	if len(next) < MinPasswordLen {
+		return bawwab.InvalidField("new", "at least %d characters", MinPasswordLen)
+	}
+	h, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	// The store context of a provider's user may not change users; this
+	// change is the user's own, checked above, so it is made outside it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.o.Users.UpdateUser(ctx, p.user.Name, bawwab.UserUpdate{PasswordHash: &h}); err != nil {
+		return err
+	}
+	if _, err := s.o.Users.DeleteUserSessions(ctx, p.user.Name); err != nil {
+		return err
+	}
+	// Keep this session: make it again with the same token.
+	if err := s.o.Users.CreateSession(ctx, p.session); err != nil {
+		return err
+	}
+	s.log.Info("web: password changed", "user", p.user.Name)
+	return nil
+}
+
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var in struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.changePassword(r, p, in.Current, in.New); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -763,5 +764,46 @@ func TestRefusalsWindow(t *testing.T) {
 	p.do("GET", "/api/v1/refusals", nil, &rs)
 	if len(rs.Items) != 10 || rs.Items[0].Index < rs.Items[9].Index {
 		t.Fatalf("refusals, newest first: %+v", rs.Items)
+	}
+}
+
+func TestPasswordChange(t *testing.T) {
+	e := newEnv(t)
+	p := e.login("atlasvas")
+	other := e.login("atlasvas")
+	if code, b := p.raw("POST", "/api/v1/me/password", map[string]string{"current": "wrong", "new": "a new long one"}); code != 400 || !strings.Contains(string(b), `"field": "current"`) {
+		t.Fatalf("wrong current: %d %s", code, b)
+	}
+	if code, b := p.raw("POST", "/api/v1/me/password", map[string]string{"current": "atlasvas", "new": "short"}); code != 400 || !strings.Contains(string(b), `"field": "new"`) {
+		t.Fatalf("short new: %d %s", code, b)
+	}
+	if code := p.do("POST", "/api/v1/me/password", map[string]string{"current": "atlasvas", "new": "a new long one"}, nil); code != 200 {
+		t.Fatalf("change: %d", code)
+	}
+	// This session goes on, the other ended; the new password logs in.
+	if code, _ := p.raw("GET", "/api/v1/me", nil); code != 200 {
+		t.Errorf("own session after the change: %d", code)
+	}
+	if code, _ := other.raw("GET", "/api/v1/me", nil); code != 401 {
+		t.Errorf("other session after the change: %d", code)
+	}
+	c := e.anonymous()
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "atlasvas", "password": "a new long one"}, nil); code != 200 {
+		t.Errorf("login with the new password: %d", code)
+	}
+	if code := c.do("POST", "/api/v1/login", map[string]string{"name": "atlasvas", "password": "atlasvas"}, nil); code != 401 {
+		t.Errorf("login with the old password: %d", code)
+	}
+	// Through the page.
+	code, loc := c.form("/account/password", url.Values{"current": {"a new long one"}, "new": {"and another one"}})
+	if code != 403 {
+		t.Errorf("form without a session's CSRF token: %d %s", code, loc)
+	}
+	a, _, _ := e.loginForm("inspector", "inspector")
+	if code, loc := a.form("/account/password", url.Values{"current": {"inspector"}, "new": {"inspector-2026"}}); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/account?msg=") {
+		t.Errorf("page: %d %s", code, loc)
+	}
+	if code, b := a.get("/account"); code != 200 || !strings.Contains(b, "inspector") {
+		t.Errorf("account page: %d", code)
 	}
 }

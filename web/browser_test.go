@@ -158,7 +158,7 @@ func TestBrowser(t *testing.T) {
 	for _, p := range []struct{ name, path string }{
 		{"overview", "/"}, {"providers", "/providers"}, {"provider", "/providers/rifdigital"}, {"registry", "/registry?kind=provider"},
 		{"ledger", "/ledger?provider=rifdigital&outcome=reject"}, {"complaints", "/complaints"}, {"complaint", "/complaints/" + strconv.FormatInt(e.caseID, 10)},
-		{"reports", "/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10"}, {"portal-regulator", "/portal?provider=rifdigital"}, {"users", "/users"},
+		{"reports", "/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10"}, {"portal-regulator", "/portal?provider=rifdigital"}, {"users", "/users"}, {"account", "/account"},
 	} {
 		shoot(t, ctx, base, dir, p.name, p.path)
 	}

@@ -188,6 +188,15 @@ func (s *Server) registerPages() {
 	s.page("POST /registry/{kind}/{key}/delete", regulatorOnly, s.registryDeletePost)
 	s.page("POST /registry/import", regulatorOnly, s.registryImportPost)
 	s.page("POST /registry/put", regulatorOnly, s.registryPutPost)
+	s.page("GET /account", anyRole, func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		return s.show(w, r, p, "account.html", "My account", p.user)
+	})
+	s.page("POST /account/password", anyRole, func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		if err := s.changePassword(r, p, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+			return err
+		}
+		return done(w, r, "/account", "Password changed.")
+	})
 	s.page("GET /users", regulatorOnly, s.usersPage)
 	s.page("POST /users", regulatorOnly, s.userPost)
 	s.page("POST /users/{name}/disable", regulatorOnly, s.userDisablePost)

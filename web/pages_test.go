@@ -86,8 +86,8 @@ func TestPages(t *testing.T) {
 	pages := map[string][]string{
 		"inspector": {"/", "/providers", "/providers/atlasvas", "/registry", "/registry?kind=account", "/registry?kind=sender&offset=0", "/ledger",
 			"/ledger?provider=atlasvas&outcome=reject", "/ledger?number=0612345678", "/complaints", "/complaints?status=open", "/complaints/" + strconv.FormatInt(e.caseID, 10),
-			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital", "/users"},
-		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal"},
+			"/reports", "/reports?by=provider&from=2025-06-01&to=2025-06-10", "/portal?provider=rifdigital", "/users", "/account"},
+		"atlasvas": {"/", "/providers/atlasvas", "/ledger", "/ledger?kind=decision", "/complaints", "/reports", "/portal", "/account"},
 		"iam.noc":  {"/", "/providers", "/providers/atlasvas", "/ledger?outcome=reject", "/complaints", "/reports"},
 	}
 	for user, paths := range pages {
@@ -339,7 +339,10 @@ func TestCrossOrigin(t *testing.T) {
 	}
 	var addrs []string
 	srv, err := web.New(web.Options{Store: e.st, Users: e.users, TrustedOrigins: []string{"https://console.bawwab.ma"},
-		ClientAddress: func(r *http.Request) string { addrs = append(addrs, r.Header.Get("X-Real-IP")); return r.Header.Get("X-Real-IP") }})
+		ClientAddress: func(r *http.Request) string {
+			addrs = append(addrs, r.Header.Get("X-Real-IP"))
+			return r.Header.Get("X-Real-IP")
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,3 +174,34 @@ func TestTenancy(t *testing.T) {
 		t.Errorf("rifdigital's case: %+v %v", c, err)
 	}
 }
+
+// TestOperatorTenancy: an operator's user sees its network (IAM carries
+// atlasvas), nothing of rifdigital, which sends on inwi.
+func TestOperatorTenancy(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("iam.noc")
+	markers := []string{"rifdigital", "Rif Digital", "DarLbahja", "dar-lbahja", "rifkey0001", "rif-inwi", rifNumber, e.keys.Pseudonym(rifNumber).Short()}
+	paths := []string{"/api/v1/overview", "/api/v1/providers", "/api/v1/measures", "/api/v1/complaints", "/api/v1/complaints?provider=rifdigital",
+		"/api/v1/ledger", "/api/v1/ledger?provider=rifdigital", "/api/v1/ledger?kind=decision&limit=500", "/api/v1/reports?by=day,provider,operator&from=2025-06-01&to=2025-06-10",
+		"/api/v1/registry/provider", "/api/v1/registry/sender", "/api/v1/refusals?provider=rifdigital", "/api/v1/keys?provider=rifdigital",
+		"/", "/providers", "/ledger?outcome=reject", "/complaints", "/reports?by=day,provider,operator", "/providers/rifdigital", "/complaints/" + strconv.FormatInt(e.rifCase, 10)}
+	saw := false
+	for _, p := range paths {
+		code, b := c.get(p)
+		if code >= 500 {
+			t.Errorf("%s: %d", p, code)
+		}
+		if code >= 400 {
+			continue
+		}
+		saw = saw || strings.Contains(b, "atlasvas")
+		for _, m := range markers {
+			if strings.Contains(b, m) {
+				t.Errorf("%s shows %q", p, m)
+			}
+		}
+	}
+	if !saw {
+		t.Error("the operator sees nothing of its own network")
+	}
+}
