@@ -54,6 +54,9 @@ type ListenConfig struct {
 	TLSKeyFile  string `toml:"tls_key_file"`
 	SMPPTLS     bool   `toml:"smpp_tls"`
 	HTTPTLS     bool   `toml:"http_tls"`
+	// TrustedOrigins are origins whose cross-origin form posts the
+	// console accepts: only behind a reverse proxy that changes the Host.
+	TrustedOrigins []string `toml:"trusted_origins"`
 }
 
 // StoreConfig chooses the store.
@@ -324,6 +327,11 @@ func (c *Config) Validate() error {
 			key = "listen.tls_key_file"
 		}
 		return bad(key, "missing, and a listener asks for TLS")
+	}
+	for i, o := range c.Listen.TrustedOrigins {
+		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") || strings.Count(o, "/") != 2 {
+			return bad(fmt.Sprintf("listen.trusted_origins[%d]", i), "%q: want scheme://host[:port], no path", o)
+		}
 	}
 	if c.Store.Data == "" {
 		return bad("store.data", "missing: the node's ledger and keys live there")

@@ -21,7 +21,7 @@ func TestExampleConfig(t *testing.T) {
 	}
 	d := DefaultConfig()
 	d.resolvePaths(filepath.Clean("../.."))
-	if c.Node != d.Node || c.Listen != d.Listen || c.Store != d.Store || c.Ledger != d.Ledger ||
+	if c.Node != d.Node || c.Listen.SMPP != d.Listen.SMPP || c.Listen.HTTP != d.Listen.HTTP || len(c.Listen.TrustedOrigins) != 0 || c.Store != d.Store || c.Ledger != d.Ledger ||
 		c.Channels != d.Channels || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
 		t.Errorf("the example differs from the defaults:\n%+v\n%+v", c, d)
 	}
@@ -129,6 +129,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"bad listener", "[listen]\nsmpp = \"2775\"", "listen.smpp"},
 		{"no listener", "[listen]\nsmpp = \"\"\nhttp = \"\"", "listen.smpp"},
 		{"tls without cert", "[listen]\nsmpp_tls = true", "listen.tls_cert_file"},
+		{"origin", "[listen]\ntrusted_origins = [\"console.bawwab.ma\"]", "listen.trusted_origins[0]"},
 		{"no data", "[store]\ndata = \"\"", "store.data"},
 		{"bad dsn", "[store]\npostgres = \"host=db\"", "store.postgres"},
 		{"checkpoint", "[ledger]\ncheckpoint_interval = \"1ms\"", "ledger.checkpoint_interval"},

@@ -109,17 +109,19 @@ func (n *Node) webServer() (*web.Server, error) {
 		st.Oppositions = n.Recorder
 	}
 	return web.New(web.Options{
-		Store:         st,
-		Users:         n.Users,
-		Ledger:        n.Ledger,
-		Audit:         n.Ledger,
-		LedgerStatus:  n.ledgerStatus,
-		Keys:          n.Keys,
-		Complaints:    n.Desk,
-		Sanctions:     n.Monitor,
-		Logger:        n.log,
-		Now:           n.now,
-		SecureCookies: n.cfg.Listen.HTTPTLS,
+		Store:          st,
+		Users:          n.Users,
+		Ledger:         n.Ledger,
+		Audit:          n.Ledger,
+		LedgerStatus:   n.ledgerStatus,
+		Keys:           n.Keys,
+		Complaints:     n.Desk,
+		Sanctions:      n.Monitor,
+		Logger:         n.log,
+		Now:            n.now,
+		SecureCookies:  n.cfg.Listen.HTTPTLS,
+		TrustedOrigins: n.cfg.Listen.TrustedOrigins,
+		OpenAPI:        [][]byte{subscriber.OpenAPI},
 	})
 }
 
@@ -138,6 +140,7 @@ func (n *Node) subscriberServer() (*subscriber.Server, error) {
 		Registry:            n.Store.Registry,
 		ReceiptKeyFile:      filepath.Join(filepath.Dir(n.cfg.keyringFile()), "receipt.key"),
 		InsecureCookies:     !n.cfg.Listen.HTTPTLS,
+		TrustedOrigins:      n.cfg.Listen.TrustedOrigins,
 		Logger:              n.log,
 		Now:                 n.now,
 	})
