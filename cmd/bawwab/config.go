@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
 	"github.com/bawwab/bawwab/sanction"
 )
@@ -35,8 +36,10 @@ type Config struct {
 	Channels  ChannelsConfig    `toml:"channels"`
 	Rules     compliance.Config `toml:"compliance"`
 	Sanctions sanction.Config   `toml:"sanctions"`
-	Limits    LimitsConfig      `toml:"limits"`
-	Log       LogConfig         `toml:"log"`
+	// Complaints configures how reports are matched to deliveries.
+	Complaints complaint.Config `toml:"complaints"`
+	Limits     LimitsConfig     `toml:"limits"`
+	Log        LogConfig        `toml:"log"`
 }
 
 // ListenConfig holds the listeners; an empty address turns one off.
@@ -167,9 +170,10 @@ func DefaultConfig() Config {
 			TextRetention:      Duration(90 * 24 * time.Hour),
 			CheckpointInterval: Duration(10 * time.Second),
 		},
-		Channels:  ChannelsConfig{NationalStop: "3030", Complaint: "3300"},
-		Rules:     compliance.DefaultConfig(),
-		Sanctions: sanction.DefaultConfig(),
+		Channels:   ChannelsConfig{NationalStop: "3030", Complaint: "3300"},
+		Rules:      compliance.DefaultConfig(),
+		Sanctions:  sanction.DefaultConfig(),
+		Complaints: complaint.DefaultConfig(),
 		Limits: LimitsConfig{
 			MaxBinds:        8,
 			Window:          1000,
@@ -391,6 +395,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Sanctions.Validate(); err != nil {
+		return err
+	}
+	if err := c.Complaints.Validate(); err != nil {
 		return err
 	}
 	if c.Limits.MaxBinds < 1 {

@@ -22,7 +22,7 @@ func TestExampleConfig(t *testing.T) {
 	d := DefaultConfig()
 	d.resolvePaths(filepath.Clean("../.."))
 	if c.Node != d.Node || c.Listen.SMPP != d.Listen.SMPP || c.Listen.HTTP != d.Listen.HTTP || len(c.Listen.TrustedOrigins) != 0 || c.Store != d.Store || c.Ledger != d.Ledger ||
-		c.Channels != d.Channels || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
+		c.Channels != d.Channels || c.Complaints != d.Complaints || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
 		t.Errorf("the example differs from the defaults:\n%+v\n%+v", c, d)
 	}
 	if c.Rules.Version() != d.Rules.Version() {
@@ -149,6 +149,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"cap", "[compliance]\ncap_total = 300", "compliance.cap_total"},
 		{"sanction", "[[sanctions.rule]]\nname = \"x\"\ncounter = \"nothing\"\nwindow = \"24h\"\nwarning = 1", "sanctions.rule[0].counter"},
 		{"limits", "[limits]\nwindow = 0", "limits.window"},
+		{"complaints", "[complaints]\nthreshold = 2.0", "complaints.threshold"},
 		{"body", "[limits]\nhttp_max_body = 10", "limits.http_max_body"},
 		{"rate", "[limits]\nrate_limit = -1.0", "limits.rate_limit"},
 		{"smsc timeout", "[limits]\nsmsc_timeout = \"1ms\"", "limits.smsc_timeout"},

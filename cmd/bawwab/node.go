@@ -449,7 +449,7 @@ func (n *Node) startControl(ctx context.Context) error {
 		return fmt.Errorf("load the sanction counters: %w", err)
 	}
 	n.Monitor = mon
-	n.Desk = &complaint.Desk{Store: n.Store.Complaints, Ledger: n.Ledger, Origin: n.cfg.Node, Keys: n.Keys,
+	n.Desk = &complaint.Desk{Store: n.Store.Complaints, Ledger: n.Ledger, Origin: n.cfg.Node, Keys: n.Keys, Config: n.cfg.Complaints,
 		Now: n.now, Logger: n.log, OnConfirmed: mon.ObserveComplaint}
 	n.goRun(func() { n.Feeder.Run(n.runCtx) })
 	n.goRun(func() { mon.Run(n.runCtx) })
