@@ -66,3 +66,30 @@ func TestBenchSMPP(t *testing.T) {
 		t.Errorf("output:\n%s\n%s", out, errOut)
 	}
 }
+
+// TestBenchGateway runs the gateway bench, small, without Kannel, with the
+// reference tools' copies in testdata: every message reaches the sink
+// through the gateway, and the table has its rows.
+func TestBenchGateway(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to build the reference tools")
+	}
+	if testing.Short() {
+		t.Skip("builds and runs the reference tools")
+	}
+	code, out, errOut := runMain(t, "", "bench", "gateway", "-bench-dir", "testdata/bench", "-windows", "10", "-n", "2000",
+		"-repeats", "1", "-no-kannel", "-timeout", "60s")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"SMPP window 10: smppload → smppsink (raw)", "SMPP window 10: smppload → bawwab → smppsink",
+		"added latency at half the window-10 peak", "load average"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	row := regexp.MustCompile(`(?m)^SMPP window 10: smppload → bawwab → smppsink\s+(\d+)\s+([0-9.]+)`)
+	if m := row.FindStringSubmatch(out); m == nil || m[1] == "0" {
+		t.Errorf("no gateway rate in\n%s", out)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
 	"github.com/bawwab/bawwab/sanction"
 )
@@ -35,8 +36,10 @@ type Config struct {
 	Channels  ChannelsConfig    `toml:"channels"`
 	Rules     compliance.Config `toml:"compliance"`
 	Sanctions sanction.Config   `toml:"sanctions"`
-	Limits    LimitsConfig      `toml:"limits"`
-	Log       LogConfig         `toml:"log"`
+	// Complaints configures how reports are matched to deliveries.
+	Complaints complaint.Config `toml:"complaints"`
+	Limits     LimitsConfig     `toml:"limits"`
+	Log        LogConfig        `toml:"log"`
 }
 
 // ListenConfig holds the listeners; an empty address turns one off.
@@ -54,6 +57,9 @@ type ListenConfig struct {
 	TLSKeyFile  string `toml:"tls_key_file"`
 	SMPPTLS     bool   `toml:"smpp_tls"`
 	HTTPTLS     bool   `toml:"http_tls"`
+	// TrustedOrigins are origins whose cross-origin form posts the
+	// console accepts: only behind a reverse proxy that changes the Host.
+	TrustedOrigins []string `toml:"trusted_origins"`
 }
 
 // StoreConfig chooses the store.
@@ -164,12 +170,13 @@ func DefaultConfig() Config {
 			TextRetention:      Duration(90 * 24 * time.Hour),
 			CheckpointInterval: Duration(10 * time.Second),
 		},
-		Channels:  ChannelsConfig{NationalStop: "3030", Complaint: "3300"},
-		Rules:     compliance.DefaultConfig(),
-		Sanctions: sanction.DefaultConfig(),
+		Channels:   ChannelsConfig{NationalStop: "3030", Complaint: "3300"},
+		Rules:      compliance.DefaultConfig(),
+		Sanctions:  sanction.DefaultConfig(),
+		Complaints: complaint.DefaultConfig(),
 		Limits: LimitsConfig{
 			MaxBinds:        8,
-			Window:          100,
+			Window:          1000,
 			SMSCTimeout:     Duration(10 * time.Second),
 			HTTPMaxBody:     64 << 10,
 			ShutdownTimeout: Duration(30 * time.Second),
@@ -325,6 +332,11 @@ func (c *Config) Validate() error {
 		}
 		return bad(key, "missing, and a listener asks for TLS")
 	}
+	for i, o := range c.Listen.TrustedOrigins {
+		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") || strings.Count(o, "/") != 2 {
+			return bad(fmt.Sprintf("listen.trusted_origins[%d]", i), "%q: want scheme://host[:port], no path", o)
+		}
+	}
 	if c.Store.Data == "" {
 		return bad("store.data", "missing: the node's ledger and keys live there")
 	}
@@ -383,6 +395,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Sanctions.Validate(); err != nil {
+		return err
+	}
+	if err := c.Complaints.Validate(); err != nil {
 		return err
 	}
 	if c.Limits.MaxBinds < 1 {

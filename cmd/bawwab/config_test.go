@@ -21,8 +21,8 @@ func TestExampleConfig(t *testing.T) {
 	}
 	d := DefaultConfig()
 	d.resolvePaths(filepath.Clean("../.."))
-	if c.Node != d.Node || c.Listen != d.Listen || c.Store != d.Store || c.Ledger != d.Ledger ||
-		c.Channels != d.Channels || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
+	if c.Node != d.Node || c.Listen.SMPP != d.Listen.SMPP || c.Listen.HTTP != d.Listen.HTTP || len(c.Listen.TrustedOrigins) != 0 || c.Store != d.Store || c.Ledger != d.Ledger ||
+		c.Channels != d.Channels || c.Complaints != d.Complaints || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
 		t.Errorf("the example differs from the defaults:\n%+v\n%+v", c, d)
 	}
 	if c.Rules.Version() != d.Rules.Version() {
@@ -110,7 +110,7 @@ level = "debug"
 	if len(c.Sanctions.Rules) != 1 || c.Sanctions.Rules[0].Window != 24*time.Hour || c.Sanctions.ThrottleRate != 10 {
 		t.Errorf("sanctions: %+v", c.Sanctions)
 	}
-	if c.Rules.CapTotal != 4 || c.Limits.Window != 100 {
+	if c.Rules.CapTotal != 4 || c.Limits.Window != 1000 {
 		t.Errorf("defaults lost: %+v %+v", c.Rules, c.Limits)
 	}
 }
@@ -129,6 +129,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"bad listener", "[listen]\nsmpp = \"2775\"", "listen.smpp"},
 		{"no listener", "[listen]\nsmpp = \"\"\nhttp = \"\"", "listen.smpp"},
 		{"tls without cert", "[listen]\nsmpp_tls = true", "listen.tls_cert_file"},
+		{"origin", "[listen]\ntrusted_origins = [\"console.bawwab.ma\"]", "listen.trusted_origins[0]"},
 		{"no data", "[store]\ndata = \"\"", "store.data"},
 		{"bad dsn", "[store]\npostgres = \"host=db\"", "store.postgres"},
 		{"checkpoint", "[ledger]\ncheckpoint_interval = \"1ms\"", "ledger.checkpoint_interval"},
@@ -148,6 +149,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"cap", "[compliance]\ncap_total = 300", "compliance.cap_total"},
 		{"sanction", "[[sanctions.rule]]\nname = \"x\"\ncounter = \"nothing\"\nwindow = \"24h\"\nwarning = 1", "sanctions.rule[0].counter"},
 		{"limits", "[limits]\nwindow = 0", "limits.window"},
+		{"complaints", "[complaints]\nthreshold = 2.0", "complaints.threshold"},
 		{"body", "[limits]\nhttp_max_body = 10", "limits.http_max_body"},
 		{"rate", "[limits]\nrate_limit = -1.0", "limits.rate_limit"},
 		{"smsc timeout", "[limits]\nsmsc_timeout = \"1ms\"", "limits.smsc_timeout"},

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/report"
 	"github.com/bawwab/bawwab/sim"
@@ -256,6 +257,20 @@ func seedStore(ctx context.Context, st bawwab.Store, dir string) error {
 	if _, err := importRegistry(ctx, st, files, &IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}); err != nil {
 		return err
 	}
+	// atlasvas's API key, for POST /api/v1/messages: the same in every
+	// demo, printed at start.
+	id, key := demoAPIKey()
+	if _, err := st.Registry.FindAccountByID(ctx, id); bawwab.ErrorCode(err) == bawwab.ENOTFOUND {
+		h, err := secret.Hash(key)
+		if err != nil {
+			return err
+		}
+		if err := st.Registry.CreateAccount(ctx, &bawwab.Account{ID: id, ProviderID: "atlasvas", Kind: bawwab.AccountAPI, SecretHash: h}); err != nil {
+			return fmt.Errorf("demo API key: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
 	if ops, err := st.Oppositions.FindOppositions(ctx, bawwab.OppositionFilter{Limit: 1}); err != nil || len(ops) > 0 {
 		return err
 	}
@@ -279,6 +294,17 @@ func seedStore(ctx context.Context, st bawwab.Store, dir string) error {
 		}
 	})
 	return err
+}
+
+// demoAPIKey returns the demo's API key for atlasvas and its account ID:
+// made from a fixed seed, so that it is the same in every demo (it is
+// printed, and a demo holds nothing secret).
+func demoAPIKey() (id, key string) {
+	id, key, err := secret.NewAPIKey(strings.NewReader("bawwab demo: atlasvas API key!"))
+	if err != nil {
+		panic(err) // 30 bytes are given
+	}
+	return id, key
 }
 
 const (
@@ -344,6 +370,7 @@ func maskNumber(s string) string {
 
 func (d *demo) printBanner(startup time.Duration) {
 	w := d.stdio.Out
+	_, apiKey := demoAPIKey()
 	reg := d.node.Registry()
 	fmt.Fprintf(w, "Bawwab demo — the compliance gateway on simulated networks (ready in %s)\n\n", startup.Round(time.Millisecond))
 	fmt.Fprintf(w, "Operators (simulated SMSCs): ")
@@ -378,12 +405,14 @@ func (d *demo) printBanner(startup time.Duration) {
 Accounts an outside client can use (system_id / password):
   SMPP  %s   atlasvas / atlasvas   (also rif, sahara, iammkt: password = system_id)
   HTTP  http://%s/cgi-bin/sendsms?username=atlasvas&password=atlasvas&from=ATLASMKT&to=212661234567&text=...
+  API   curl -H 'Authorization: Bearer %s' http://%s/api/v1/messages \
+          -d '{"from": "ATLASMKT", "to": "+212661234567", "text": "Atlas Market : -30%% ce week-end ! STOP au 5050"}'
 Console: http://%s/   inspector / inspector (regulator), atlasvas / atlasvas (provider)
 Metrics: http://%s/metrics
 Try a STOP: curl -X POST http://%s/api/v1/sim/mo -d '{"from": "+212661234567", "to": "3030", "text": "STOP ATLASMKT"}'
 Data: %s (log in bawwab.log; afterwards: bawwab ledger verify --data %s)
 
-`, d.node.SMPPAddr, d.node.HTTPAddr, d.node.HTTPAddr, d.node.HTTPAddr, d.node.HTTPAddr, d.f.data, d.f.data)
+`, d.node.SMPPAddr, d.node.HTTPAddr, apiKey, d.node.HTTPAddr, d.node.HTTPAddr, d.node.HTTPAddr, d.node.HTTPAddr, d.f.data, d.f.data)
 }
 
 // run drives the traffic and the summary until the duration is over or

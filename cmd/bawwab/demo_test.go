@@ -26,7 +26,7 @@ func TestDemo(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("round %d: exit %d\n%s\n%s", round, code, stdout, stderr)
 		}
-		for _, want := range []string{"atlasvas / atlasvas", "ATLASMKT", "ATLASINFO", "5050", "3030", "3300", "inspector", "Summary after", "/api/v1/sim/mo"} {
+		for _, want := range []string{"atlasvas / atlasvas", "ATLASMKT", "ATLASINFO", "5050", "3030", "3300", "inspector", "Summary after", "/api/v1/sim/mo", "Bearer bwk_", "/api/v1/messages"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("round %d: the output lacks %q:\n%s", round, want, stdout)
 			}

@@ -53,10 +53,12 @@ func (n *Node) startGateway(ctx context.Context) error {
 		Registerer:      n.Metrics,
 		Now:             n.now,
 	}
-	// The store's outbox keeps the receipts waiting for a provider's
-	// receiver bind, and the receipts' routes, across restarts. The node's
-	// follower reloads the registry (SetRegistry): no Feed here.
-	opts.Outbox = n.outbox
+	// The store's outbox keeps the receipts and MO waiting for a
+	// provider's receiver bind, and the receipts' routes, across restarts.
+	// No Feed: the node's follower applies the change feed (registry
+	// changes through SetRegistry, oppositions, consents, ports) once for
+	// every part.
+	opts.Outbox = n.Store.Outbox
 	g, err := proxy.New(opts)
 	if err != nil {
 		return err
@@ -107,17 +109,19 @@ func (n *Node) webServer() (*web.Server, error) {
 		st.Oppositions = n.Recorder
 	}
 	return web.New(web.Options{
-		Store:         st,
-		Users:         n.Users,
-		Ledger:        n.Ledger,
-		Audit:         n.Ledger,
-		LedgerStatus:  n.ledgerStatus,
-		Keys:          n.Keys,
-		Complaints:    n.Desk,
-		Sanctions:     n.Monitor,
-		Logger:        n.log,
-		Now:           n.now,
-		SecureCookies: n.cfg.Listen.HTTPTLS,
+		Store:          st,
+		Users:          n.Users,
+		Ledger:         n.Ledger,
+		Audit:          n.Ledger,
+		LedgerStatus:   n.ledgerStatus,
+		Keys:           n.Keys,
+		Complaints:     n.Desk,
+		Sanctions:      n.Monitor,
+		Logger:         n.log,
+		Now:            n.now,
+		SecureCookies:  n.cfg.Listen.HTTPTLS,
+		TrustedOrigins: n.cfg.Listen.TrustedOrigins,
+		OpenAPI:        [][]byte{subscriber.OpenAPI},
 	})
 }
 
@@ -136,6 +140,7 @@ func (n *Node) subscriberServer() (*subscriber.Server, error) {
 		Registry:            n.Store.Registry,
 		ReceiptKeyFile:      filepath.Join(filepath.Dir(n.cfg.keyringFile()), "receipt.key"),
 		InsecureCookies:     !n.cfg.Listen.HTTPTLS,
+		TrustedOrigins:      n.cfg.Listen.TrustedOrigins,
 		Logger:              n.log,
 		Now:                 n.now,
 	})

@@ -55,7 +55,6 @@ type Node struct {
 
 	Store      bawwab.Store
 	Users      bawwab.UserService
-	outbox     bawwab.OutboxService
 	closeStore func() error
 	Keys       *ledger.Keyring
 	Ledger     *ledger.Ledger
@@ -180,7 +179,6 @@ func (n *Node) openStore(ctx context.Context) error {
 			return fmt.Errorf("open the PostgreSQL store: %w", err)
 		}
 		n.Store, n.closeStore, n.Users = db.Store(), db.Close, postgres.NewUserService(db)
-		n.outbox = postgres.NewOutboxService(db)
 		return nil
 	}
 	db := sqlite.NewDB(filepath.Join(n.cfg.Store.Data, "bawwab.db"))
@@ -188,7 +186,6 @@ func (n *Node) openStore(ctx context.Context) error {
 		return fmt.Errorf("open the embedded store: %w", err)
 	}
 	n.Store, n.closeStore, n.Users = db.Store(), db.Close, sqlite.NewUserService(db)
-	n.outbox = sqlite.NewOutboxService(db)
 	return nil
 }
 
@@ -452,7 +449,7 @@ func (n *Node) startControl(ctx context.Context) error {
 		return fmt.Errorf("load the sanction counters: %w", err)
 	}
 	n.Monitor = mon
-	n.Desk = &complaint.Desk{Store: n.Store.Complaints, Ledger: n.Ledger, Origin: n.cfg.Node, Keys: n.Keys,
+	n.Desk = &complaint.Desk{Store: n.Store.Complaints, Ledger: n.Ledger, Origin: n.cfg.Node, Keys: n.Keys, Config: n.cfg.Complaints,
 		Now: n.now, Logger: n.log, OnConfirmed: mon.ObserveComplaint}
 	n.goRun(func() { n.Feeder.Run(n.runCtx) })
 	n.goRun(func() { mon.Run(n.runCtx) })
