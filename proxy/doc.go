@@ -19,9 +19,12 @@
 //     the decision and the SMSC's message id are in the ledger.
 //
 // Delivery receipts come back to the bind that sent the message (or
-// another receiver bind of the same account); when none is bound they wait
-// in the outbox, durable when the store provides one, and are delivered
-// when the provider binds a receiver. MO messages to the national StopSMS
+// another receiver bind of the same account), never before the message's
+// own answer; when none is bound they wait in the outbox, durable when the
+// store provides one, and are delivered when the provider binds a
+// receiver. The receipts' routes (operator's message id to account) are
+// recorded in the store too, so a receipt the SMSC sends after a restart
+// still finds its account. MO messages to the national StopSMS
 // channel and to registered opt-out channels go through the MO keyword
 // engine (package mo): the oppositions are recorded and in force before the
 // free confirmations go back through the SMSC. MO to the complaint short
@@ -31,4 +34,8 @@
 // If an SMSC link drops, the submissions waiting on it are answered
 // ESME_RTHROTTLED (the provider retries), never left without an answer,
 // and the provider's bind stays up while the link rebinds with back-off.
+//
+// The registry is read at Start and again whenever the change feed shows a
+// change to it (Options.Feed), so that a suspension or a new account takes
+// effect without a restart. docs/GATEWAY.md describes the whole.
 package proxy

@@ -125,11 +125,12 @@ type Gateway struct {
 	now    func() time.Time
 	outbox bawwab.OutboxService
 
-	reg atomic.Pointer[regState]
+	reg atomic.Pointer[regState] // never nil: empty until the registry is set
 
 	links map[string]*link // by operator ID
 
 	mu       sync.Mutex
+	regSet   bool
 	sessions map[string][]*session // by account ID
 	servers  []*smpp.Server
 	closed   bool
@@ -146,6 +147,7 @@ type Gateway struct {
 	split   smpp.Splitter
 
 	inflight sync.WaitGroup
+	watchers sync.WaitGroup // the provider sessions' watch goroutines
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -216,6 +218,7 @@ func New(opts Options) (*Gateway, error) {
 	if g.outbox == nil {
 		g.outbox = NewMemOutbox()
 	}
+	g.reg.Store(&regState{reg: &bawwab.Registry{}}) // no account binds before the registry is set
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	g.limits.init()
 	g.routes.init()
@@ -285,7 +288,16 @@ func (g *Gateway) SetRegistry(reg *bawwab.Registry) error {
 		return fmt.Errorf("proxy: %w", err)
 	}
 	g.reg.Store(st)
+	g.mu.Lock()
+	g.regSet = true
+	g.mu.Unlock()
 	return nil
+}
+
+func (g *Gateway) hasRegistry() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.regSet
 }
 
 // Reload reads the registry again (after a change).
@@ -309,7 +321,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if g.reg.Load() == nil {
+	if !g.hasRegistry() {
 		return errors.New("proxy: no registry: set Options.Registry or call SetRegistry")
 	}
 	for _, l := range g.links {
@@ -431,8 +443,12 @@ func (g *Gateway) Serve(ln net.Listener) error {
 		Listener:     ln,
 		SystemID:     g.opts.SystemID,
 		Authenticate: g.authenticate,
-		Conn:         smpp.ConnOptions{MaxInflight: g.opts.Window, Logger: g.log},
-		Logger:       g.log,
+		// A margin over Window: a session counts a request answered just
+		// after queueing its answer, so a provider that sends its next
+		// request as soon as it reads the answer can be one ahead of the
+		// count, and must not be throttled for it.
+		Conn:   smpp.ConnOptions{MaxInflight: g.opts.Window + max(g.opts.Window/8, 8), Logger: g.log},
+		Logger: g.log,
 	})
 	if err != nil {
 		return err
@@ -470,7 +486,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		}
 	}
 	done := make(chan struct{})
-	go func() { g.inflight.Wait(); close(done) }()
+	go func() { g.inflight.Wait(); g.watchers.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -561,6 +577,10 @@ func (g *Gateway) checkSecret(a *bawwab.Account, pw string) bool {
 func (g *Gateway) removeSession(s *session) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.removeSessionLocked(s)
+}
+
+func (g *Gateway) removeSessionLocked(s *session) {
 	list := g.sessions[s.account.ID]
 	for i, x := range list {
 		if x == s {

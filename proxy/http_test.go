@@ -167,3 +167,25 @@ func TestSendSMS(t *testing.T) {
 		t.Errorf("wrong password: %d", code)
 	}
 }
+
+// TestHTTPRateLimit: past its key's rate, the API answers 429 naming
+// rate-limited.
+func TestHTTPRateLimit(t *testing.T) {
+	e := newEnv(t, envOptions{rateLimit: 2})
+	srv := httptest.NewServer(e.gw.HTTPHandler())
+	defer srv.Close()
+	var limited int
+	for i := range 5 {
+		code, r := e.api(t, srv, "POST", "/api/v1/messages", e.apiKey,
+			`{"from":"ATLASOTP","to":"`+iamNumber+`","text":"Votre code est 98765`+string(rune('0'+i))+`"}`)
+		switch {
+		case code == http.StatusTooManyRequests && r.Error.Reason == string(bawwab.ReasonRateLimited):
+			limited++
+		case code != http.StatusAccepted:
+			t.Errorf("%d: %d %+v", i, code, r)
+		}
+	}
+	if limited < 2 {
+		t.Errorf("%d of 5 limited at 2/s", limited)
+	}
+}

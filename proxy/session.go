@@ -47,7 +47,22 @@ func newSession(g *Gateway, a *bawwab.Account, kind smpp.BindKind) *session {
 // Bound implements smpp.BoundHandler.
 func (s *session) Bound(c *smpp.Conn) {
 	s.conn.Store(c)
-	go s.watch(c)
+	g := s.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		c.Close()
+		g.removeSessionLocked(s)
+		return
+	}
+	// Shutdown waits for the watchers (after closed is set, no Add), so
+	// that the parts a bind held are refused into the outbox before the
+	// store closes.
+	g.watchers.Add(1)
+	go func() {
+		defer g.watchers.Done()
+		s.watch(c)
+	}()
 }
 
 // watch expires held parts while the bind is up, delivers the outbox to a
@@ -175,9 +190,10 @@ func (s *session) submit(r *smpp.Request) {
 		return
 	}
 	p := &part{
-		raw: append([]byte(nil), r.Bytes()...),
-		src: smpp.Address{TON: r.SourceTON(), NPI: r.SourceNPI(), Addr: string(r.SourceAddr())},
-		dst: smpp.Address{TON: r.DestTON(), NPI: r.DestNPI(), Addr: string(r.DestAddr())},
+		raw:     append([]byte(nil), r.Bytes()...),
+		receipt: r.RegisteredDelivery()&0x13 != 0, // SMSC receipt, or intermediate notification
+		src:     smpp.Address{TON: r.SourceTON(), NPI: r.SourceNPI(), Addr: string(r.SourceAddr())},
+		dst:     smpp.Address{TON: r.DestTON(), NPI: r.DestNPI(), Addr: string(r.DestAddr())},
 	}
 	sub := &submission{
 		channel: "smpp", account: s.account, sender: p.src.Addr,
@@ -228,7 +244,8 @@ func (s *session) submit(r *smpp.Request) {
 
 // register records where the receipts of a forwarded part go.
 func (s *session) register(op string, p *part, smscID string, answered chan struct{}) {
-	rt := &route{providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now()}
+	rt := &route{providerID: s.account.ProviderID, accountID: s.account.ID, sess: s, ownID: p.ownID, at: s.g.now(),
+		durable: p.receipt}
 	if p.ownID == "" {
 		rt.answered = answered
 	}

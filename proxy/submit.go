@@ -39,8 +39,10 @@ type submission struct {
 type part struct {
 	raw   []byte
 	ownID string // the id the provider already has (a held part); "" otherwise
-	src   smpp.Address
-	dst   smpp.Address
+	// receipt is set when the part asks for a receipt (registered_delivery).
+	receipt bool
+	src     smpp.Address
+	dst     smpp.Address
 }
 
 // outcome is what became of a submission.
@@ -251,7 +253,10 @@ func (g *Gateway) deliver(ctx context.Context, providerID, accountID string, pre
 		}
 	}
 	m := &bawwab.OutboxMessage{ProviderID: providerID, AccountID: accountID, Kind: kind, PDU: raw, At: g.now()}
-	if err := g.outbox.PutOutbox(ctx, m); err != nil {
+	// Kept even if the gateway is shutting down meanwhile.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := g.outbox.PutOutbox(pctx, m); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	// A receiver may have bound between the look and the put.

@@ -89,6 +89,10 @@ type route struct {
 	http                  *httpMessage
 	at                    time.Time
 	answered              chan struct{} // closed once the provider has the id (nil: it has)
+	// durable routes are recorded in the store: those of messages that
+	// asked for a receipt (the others get none, unless an SMSC sends
+	// them anyway, which the memory serves).
+	durable bool
 }
 
 // routes maps an operator's message ids to their routes, for 72 hours
@@ -108,7 +112,7 @@ func routeKey(op, id string) string { return op + "\x00" + id }
 func (r *routes) put(op, id string, rt *route) {
 	r.mu.Lock()
 	r.m[routeKey(op, id)] = rt
-	if rt.http == nil {
+	if rt.http == nil && rt.durable {
 		r.pending = append(r.pending, bawwab.OutboxRoute{OperatorID: op, SMSCMessageID: id,
 			ProviderID: rt.providerID, AccountID: rt.accountID, OwnID: rt.ownID, At: rt.at})
 	}
