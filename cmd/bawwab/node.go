@@ -102,8 +102,10 @@ type gatewayPart interface {
 
 // StartNode opens everything the configuration names and starts serving.
 // On an error, what was opened is closed again.
-func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err error) {
-	n = &Node{cfg: cfg, log: opts.Logger, now: opts.Now, Operators: msisdn.NewOperators()}
+func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (_ *Node, err error) {
+	// n is not the named result: a "return nil, err" must leave it set
+	// for the cleanup below.
+	n := &Node{cfg: cfg, log: opts.Logger, now: opts.Now, Operators: msisdn.NewOperators()}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,7 +115,9 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err
 	n.log = n.log.With("node", cfg.Node)
 	defer func() {
 		if err != nil {
-			n.close()
+			if cerr := n.abort(); cerr != nil {
+				n.log.Warn("close after a failed start", "err", cerr)
+			}
 		}
 	}()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -170,7 +174,7 @@ func (n *Node) goRun(f func()) {
 
 func (n *Node) openStore(ctx context.Context) error {
 	if err := os.MkdirAll(n.cfg.Store.Data, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
+		return fmt.Errorf("store.data %s: create the data directory: %w", n.cfg.Store.Data, err)
 	}
 	if dsn := n.cfg.Store.Postgres; dsn != "" {
 		db := postgres.NewDB(dsn)
@@ -533,7 +537,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	httpLn := opts.HTTPListener
 	if httpLn == nil && n.cfg.Listen.HTTP != "" {
 		if httpLn, err = net.Listen("tcp", n.cfg.Listen.HTTP); err != nil {
-			return fmt.Errorf("listen.http: %w", err)
+			return listenError("listen.http", n.cfg.Listen.HTTP, err)
 		}
 	}
 	if httpLn != nil {
@@ -553,7 +557,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	if n.cfg.Listen.Metrics != "" {
 		ln, err := net.Listen("tcp", n.cfg.Listen.Metrics)
 		if err != nil {
-			return fmt.Errorf("listen.metrics: %w", err)
+			return listenError("listen.metrics", n.cfg.Listen.Metrics, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
@@ -564,7 +568,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	smppLn := opts.SMPPListener
 	if smppLn == nil && n.cfg.Listen.SMPP != "" && n.Gateway != nil {
 		if smppLn, err = net.Listen("tcp", n.cfg.Listen.SMPP); err != nil {
-			return fmt.Errorf("listen.smpp: %w", err)
+			return listenError("listen.smpp", n.cfg.Listen.SMPP, err)
 		}
 	}
 	if smppLn != nil && n.Gateway != nil {
@@ -629,6 +633,48 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	n.log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// listenError names the configuration key and the address a listener
+// could not open on, with the system's reason only ("address already in
+// use" rather than "listen tcp ...: bind: address already in use").
+func listenError(key, addr string, err error) error {
+	cause := err
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		cause = op.Err
+		var sys *os.SyscallError
+		if errors.As(cause, &sys) {
+			cause = sys.Err
+		}
+	}
+	return fmt.Errorf("%s %s: %w", key, addr, cause)
+}
+
+// abort undoes a start that failed half-way: the listeners and the
+// gateway that were started stop at once, then close.
+func (n *Node) abort() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	if n.httpSrv != nil {
+		n.httpSrv.Close()
+	}
+	if n.metricsSrv != nil {
+		n.metricsSrv.Close()
+	}
+	if n.smppLn != nil {
+		n.smppLn.Close()
+	}
+	if n.Gateway != nil {
+		if err := n.Gateway.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: %w", err))
+		}
+	}
+	if err := n.close(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
