@@ -149,6 +149,7 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (_ *Node, err
 	if err := n.routes(); err != nil {
 		return nil, err
 	}
+	n.goRun(func() { n.recordPendingEvery(runCtx, 2*time.Second) })
 	n.goRun(func() { n.verifyEvery(runCtx, time.Hour) })
 	if r := time.Duration(cfg.Ledger.TextRetention); r > 0 {
 		n.goRun(func() { n.purgeEvery(runCtx, time.Minute, 24*time.Hour, r) })
@@ -634,6 +635,25 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	}
 	n.log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// recordPendingEvery appends to the ledger the changes the command line
+// made while this node held it (see audit.go), at start and then every
+// so often.
+func (n *Node) recordPendingEvery(ctx context.Context, every time.Duration) {
+	dir := filepath.Join(n.cfg.Store.Data, pendingDirName)
+	for {
+		if k, err := drainPending(ctx, dir, n.Ledger, n.Store); err != nil && ctx.Err() == nil {
+			n.log.Error("record the command line's changes in the ledger", "err", err)
+		} else if k > 0 {
+			n.log.Info("command line's changes recorded in the ledger", "entries", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 // listenError names the configuration key and the address a listener
