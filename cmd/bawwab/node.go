@@ -40,6 +40,9 @@ type NodeOptions struct {
 	SMPPListener, HTTPListener net.Listener
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// VerifyEvery is the longest time between two verifications of a
+	// growing ledger (5 minutes when 0).
+	VerifyEvery time.Duration
 	// Routes adds handlers to the HTTP mux before it serves (the demo's
 	// /api/v1/sim/mo).
 	Routes func(mux *http.ServeMux)
@@ -150,7 +153,11 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (_ *Node, err
 		return nil, err
 	}
 	n.goRun(func() { n.recordPendingEvery(runCtx, 2*time.Second) })
-	n.goRun(func() { n.verifyEvery(runCtx, time.Hour) })
+	verifyEvery := opts.VerifyEvery
+	if verifyEvery <= 0 {
+		verifyEvery = 5 * time.Minute
+	}
+	n.goRun(func() { n.verifyEvery(runCtx, verifyEvery) })
 	if r := time.Duration(cfg.Ledger.TextRetention); r > 0 {
 		n.goRun(func() { n.purgeEvery(runCtx, time.Minute, 24*time.Hour, r) })
 	}

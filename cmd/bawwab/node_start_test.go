@@ -1,8 +1,11 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"fmt"
+	"github.com/bawwab/bawwab"
 	"net"
 	"os"
 	"path/filepath"
@@ -54,5 +57,42 @@ func TestNodeStartErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// The ledger is verified again once it has grown: the console's status
+// does not stay at what start found.
+func TestNodeVerifiesGrowingLedger(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bawwab.toml")
+	os.WriteFile(path, []byte("[listen]\nsmpp = \"127.0.0.1:0\"\nhttp = \"127.0.0.1:0\"\n[store]\ndata = \"data\"\n"), 0o600)
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n, err := StartNode(ctx, cfg, NodeOptions{VerifyEvery: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Shutdown(ctx)
+	for range 5 {
+		if _, err := n.Ledger.Append(ctx, &bawwab.LedgerEntry{Kind: bawwab.EntryRegistryChange, Action: "update", Subject: "test", Actor: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s, err := n.ledgerStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Verified && s.VerifiedEntries >= 5 && !s.VerifiedAt.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v: the grown ledger was not verified again", s)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
