@@ -1,16 +1,16 @@
 package main
 
 import (
-	"time"
-
 	"context"
 	"fmt"
-	"github.com/bawwab/bawwab"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bawwab/bawwab"
 )
 
 // A node that cannot start says why, naming the key, and closes what it
