@@ -146,6 +146,14 @@ func (s *Server) page(pattern string, rs roles, h pageHandler) {
 				return
 			}
 		}
+		err = otherOrg(r.URL.Query(), p.user)
+		if err == nil && r.Method == http.MethodPost {
+			err = otherOrg(r.PostForm, p.user)
+		}
+		if err != nil {
+			s.renderError(w, r, p, err)
+			return
+		}
 		r = r.WithContext(context.WithValue(scopeContext(r.Context(), p.user), principalKey{}, p))
 		if err := h(w, r, p); err != nil {
 			s.logError(r, err)

@@ -274,6 +274,8 @@ func httpStatus(code string) int {
 		return http.StatusConflict
 	case bawwab.ENOTIMPLEMENTED:
 		return http.StatusNotImplemented
+	case EOTHERORG:
+		return http.StatusForbidden
 	case "rate_limited":
 		return http.StatusTooManyRequests
 	}
