@@ -559,9 +559,20 @@ type portalData struct {
 	Keys       []accountView
 	NewKey     string
 	Err        string
+	// Providers is the regulator's choice of whose portal to view, when
+	// no provider is named.
+	Providers []*bawwab.Provider
 }
 
 func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, p *principal) error {
+	if p.user.Role == bawwab.RoleRegulator && r.URL.Query().Get("provider") == "" {
+		// A regulator picks the provider whose portal to see.
+		ps, err := s.visibleProviders(r.Context(), p.user, nil)
+		if err != nil {
+			return err
+		}
+		return s.show(w, r, p, "portal.html", "Provider portals", &portalData{Providers: ps})
+	}
 	id, err := whose(r, p.user)
 	if err != nil {
 		return err
