@@ -46,8 +46,8 @@ func (s *Server) parseTemplates() error {
 			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04 UTC") },
 			"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + " %" },
 			"count":  func(n int64) string { return fmtCount(float64(n)) },
-			"reason": func(r any) string { return reasonSummary(bawwab.Reason(fmt.Sprint(r))) },
-			"fix":    func(r any) string { return reasonFix(bawwab.Reason(fmt.Sprint(r))) },
+			"reason": func(r any) string { return reasonSummary(lang, bawwab.Reason(fmt.Sprint(r))) },
+			"fix":    func(r any) string { return reasonFix(lang, bawwab.Reason(fmt.Sprint(r))) },
 			"query":  func(k, v string) string { return url.QueryEscape(k) + "=" + url.QueryEscape(v) },
 			"str":    func(v fmt.Stringer) string { return v.String() },
 			"add":    func(a, b int) int { return a + b },
@@ -80,14 +80,22 @@ func fmtTime(t time.Time, layout string) string {
 	return t.UTC().Format(layout)
 }
 
-func reasonSummary(r bawwab.Reason) string {
+// reasonSummary is a reason's one line for people, in lang.
+func reasonSummary(lang string, r bawwab.Reason) string {
+	if fr, ok := frenchReasons[r]; ok && lang == "fr" {
+		return fr.summary
+	}
 	if info, ok := r.Info(); ok {
 		return info.Summary
 	}
 	return string(r)
 }
 
-func reasonFix(r bawwab.Reason) string {
+// reasonFix is what to change against a reason, in lang.
+func reasonFix(lang string, r bawwab.Reason) string {
+	if fr, ok := frenchReasons[r]; ok && lang == "fr" {
+		return fr.fix
+	}
 	if info, ok := r.Info(); ok {
 		return info.Fix
 	}

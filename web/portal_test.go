@@ -29,3 +29,14 @@ func TestPortalPicker(t *testing.T) {
 		t.Fatalf("a provider's own portal: %d", code)
 	}
 }
+
+// The French portal shows the refusals' reasons and fixes in French.
+func TestPortalReasonsFrench(t *testing.T) {
+	e := newEnv(t)
+	p := e.login("atlasvas")
+	_, b := p.get("/portal")
+	if !strings.Contains(b, "retirez le numéro de la liste") || strings.Contains(b, "remove the number from the list") ||
+		!strings.Contains(b, "le destinataire s&#39;est opposé") {
+		t.Fatalf("the French portal shows the reasons in English:\n%s", b)
+	}
+}
