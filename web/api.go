@@ -315,7 +315,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.setSessionCookie(w, token)
+	s.setSessionCookie(w, r, token)
 	writeJSON(w, http.StatusOK, loginAnswer{User: u, CSRFToken: se.CSRFToken, ExpiresAt: se.ExpiresAt})
 }
 
@@ -323,7 +323,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, p *principal)
 	if err := s.o.Users.DeleteSession(r.Context(), p.session.ID); err != nil {
 		return err
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
 }

@@ -174,18 +174,25 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) error {
 
 // setSessionCookie sets a browser-session cookie: the session's expiry
 // is enforced by the server, on its own clock.
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/",
-		HttpOnly: true, Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// secureCookies reports whether cookies are marked Secure: when
+// configured (the console is served over HTTPS, perhaps behind a proxy),
+// and whenever the request itself came over TLS.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return s.o.SecureCookies || r.TLS != nil
 }
 
 // authenticate returns the principal of a request's session cookie, or

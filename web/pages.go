@@ -266,7 +266,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, httpStatus(bawwab.ErrorCode(err)), "login.html", &view{Title: "Log in", Msg: msg, Data: map[string]string{"Next": next, "Name": r.PostFormValue("name")}})
 		return
 	}
-	s.setSessionCookie(w, token)
+	s.setSessionCookie(w, r, token)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -274,7 +274,7 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request, p *principal
 	if err := s.o.Users.DeleteSession(r.Context(), p.session.ID); err != nil {
 		return err
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -286,7 +286,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		ok = ok || l == lang
 	}
 	if ok {
-		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.o.SecureCookies})
+		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r)})
 	}
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
