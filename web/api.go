@@ -122,10 +122,13 @@ type orgError struct {
 func (e *orgError) Error() string { return e.err.Error() }
 func (e *orgError) Unwrap() error { return e.err }
 
-// apiError is the body of every error answer.
+// apiError is the body of every error answer. Reason repeats Code under
+// the key the gateway's and the subscriber API's errors use, so that a
+// client reads one key across the whole API.
 type apiError struct {
 	Error struct {
 		Code    string `json:"code"`
+		Reason  string `json:"reason"`
 		Message string `json:"message"`
 		Field   string `json:"field,omitempty"`
 	} `json:"error"`
@@ -134,6 +137,7 @@ type apiError struct {
 func writeError(w http.ResponseWriter, err error) {
 	var body apiError
 	body.Error.Code = bawwab.ErrorCode(err)
+	body.Error.Reason = body.Error.Code
 	body.Error.Message = bawwab.ErrorMessage(err)
 	var fe *bawwab.FieldError
 	var oe *orgError
