@@ -437,8 +437,17 @@ func (g *Gateway) housekeeping() {
 }
 
 // Serve accepts providers' binds on ln until Shutdown; it returns nil
-// after Shutdown.
+// after Shutdown. It may be called in a goroutine just before Shutdown: a
+// Serve that comes after it closes ln and returns nil at once, so a caller
+// need not wait for the listener to accept before it may shut down.
 func (g *Gateway) Serve(ln net.Listener) error {
+	g.mu.Lock()
+	closed := g.closed
+	g.mu.Unlock()
+	if closed {
+		ln.Close()
+		return nil
+	}
 	srv, err := smpp.NewServer(smpp.ServerOptions{
 		Listener:     ln,
 		SystemID:     g.opts.SystemID,
@@ -456,7 +465,8 @@ func (g *Gateway) Serve(ln net.Listener) error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		return errors.New("proxy: gateway is shut down")
+		ln.Close()
+		return nil
 	}
 	// Started under the lock, so that Shutdown sees it started or not at
 	// all.
