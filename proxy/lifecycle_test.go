@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/proxy"
 )
 
@@ -49,5 +50,53 @@ func TestServeShutdownRace(t *testing.T) {
 			c.Close()
 			t.Errorf("the listener still accepts after Shutdown")
 		}
+	}
+}
+
+// slowOppositions holds each RecordOpposition until release is closed.
+type slowOppositions struct {
+	bawwab.OppositionService
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func (s *slowOppositions) RecordOpposition(ctx context.Context, o *bawwab.Opposition) error {
+	s.arrived <- struct{}{}
+	<-s.release
+	return s.OppositionService.RecordOpposition(ctx, o)
+}
+
+// TestStopDuringShutdown: a STOP whose recording is under way when the
+// gateway shuts down is recorded whole: register and ledger.
+func TestStopDuringShutdown(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.stop()
+	slow := &slowOppositions{OppositionService: e.opts.Oppositions, arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	e.opts.Oppositions = slow
+	e.start()
+	mo := make(chan error, 1)
+	go func() { mo <- e.smscs["iam"].DeliverMO(e.ctx, "+"+iamNumber, "5050", "STOP") }()
+	<-slow.arrived
+	stopped := make(chan struct{})
+	go func() { e.stop(); close(stopped) }()
+	// The gateway's context is cancelled once the provider submissions
+	// are drained (none here): then the recording goes on.
+	time.Sleep(200 * time.Millisecond)
+	close(slow.release)
+	<-stopped
+	if err := <-mo; err != nil {
+		t.Errorf("the MO was refused: %v", err)
+	}
+	n := 0
+	for en, err := range e.ledger.FindEntries(e.ctx, bawwab.LedgerFilter{Kinds: []bawwab.EntryKind{bawwab.EntryOpposition}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if en.Action == bawwab.ActionStop.String() {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d STOP entries in the ledger, want 1", n)
 	}
 }
