@@ -101,6 +101,10 @@ type Options struct {
 	// Window is the number of a provider bind's requests handled at once
 	// (default 1000).
 	Window int
+	// MaxParts caps the parts of a text submitted over HTTP (default 10,
+	// like common SMSC limits): a longer text is refused 400 rather than
+	// sent as dozens of parts.
+	MaxParts int
 	// SMSCTimeout bounds the wait for an SMSC's answer (default 10 s).
 	SMSCTimeout time.Duration
 	Concat      ConcatOptions
@@ -186,6 +190,9 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if opts.Window <= 0 {
 		opts.Window = 1000
+	}
+	if opts.MaxParts <= 0 {
+		opts.MaxParts = 10
 	}
 	if opts.SMSCTimeout <= 0 {
 		opts.SMSCTimeout = 10 * time.Second
