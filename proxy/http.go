@@ -185,11 +185,12 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if req.CallbackURL != "" {
-		if u, err := url.Parse(req.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			writeError(w, http.StatusBadRequest, "bad-request", "callback_url is not an http(s) URL", "")
-			return
-		}
+	// The rule of the measure webhooks: https, or http to the loopback
+	// address only, so that a provider cannot make the gateway post to
+	// addresses inside its network.
+	if err := bawwab.ValidWebhook(req.CallbackURL); err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "callback_url: "+err.Error(), "use an https URL (http only to 127.0.0.1, ::1 or localhost)")
+		return
 	}
 	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat, httpReport{callback: req.CallbackURL})
 	if !ok {

@@ -69,3 +69,39 @@ func TestHTTPInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbackURL: https, or http to the loopback address only.
+func TestCallbackURL(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	srv := httptest.NewServer(e.gw.HTTPHandler())
+	defer srv.Close()
+	for _, tc := range []struct {
+		url  string
+		code int
+	}{
+		{"https://hooks.atlasvas.ma/bawwab", 202},
+		{"http://127.0.0.1:8080/cb", 202},
+		{"http://localhost/cb", 202},
+		{"http://[::1]:9/cb", 202},
+		{"http://169.254.169.254/latest/meta-data", 400},
+		{"http://10.0.0.5/admin", 400},
+		{"http://hooks.atlasvas.ma/bawwab", 400},
+		{"ftp://127.0.0.1/x", 400},
+		{"https://user:pw@hooks.atlasvas.ma/", 400},
+		{"/relative", 400},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			// Refused by the rules (no opt-out mention) when the URL is
+			// good: nothing reaches an SMSC.
+			code, r := e.api(t, srv, "POST", "/api/v1/messages", e.apiKey,
+				`{"from":"ATLASMKT","to":"`+iamNumber+`","text":"Atlas Market","callback_url":"`+tc.url+`"}`)
+			want := tc.code
+			if want == 202 {
+				want = http.StatusUnprocessableEntity
+			}
+			if code != want || (want == 400 && !strings.Contains(r.Error.Message, "callback_url")) {
+				t.Errorf("%d %+v, want %d", code, r.Error, want)
+			}
+		})
+	}
+}
