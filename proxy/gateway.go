@@ -652,15 +652,30 @@ type Stats struct {
 	Rejected   int64 // refused by the rules (or the SMSC unavailable)
 	Throttled  int64 // refused ESME_RTHROTTLED before deciding (rate limits)
 	RejectedBy map[bawwab.Reason]int64
-	Receipts   int64 // receipts passed to providers or their outbox
-	MO         int64 // MO messages received
-	Stops      int64 // oppositions recorded from MO (STOP)
-	Starts     int64 // oppositions lifted from MO (START)
-	Complaints int64 // MO to the complaint code
-	Relayed    int64 // MO relayed to a provider
-	System     int64 // system messages sent (confirmations)
-	Binds      int   // provider binds up
-	Links      map[string]int
+	Receipts   int64          // receipts passed to providers or their outbox
+	MO         int64          // MO messages received
+	Stops      int64          // oppositions recorded from MO (STOP)
+	Starts     int64          // oppositions lifted from MO (START)
+	Complaints int64          // MO to the complaint code
+	Relayed    int64          // MO relayed to a provider
+	System     int64          // system messages sent (confirmations)
+	Binds      int            // provider binds up
+	Links      map[string]int // binds up, by operator
+	// SMSCs is each operator link's state: a health check reports the
+	// gateway degraded while one is (LinkState.Degraded).
+	SMSCs map[string]LinkState
+}
+
+// Degraded lists the operators whose SMSC link has a bind down, sorted.
+func (s Stats) Degraded() []string {
+	var out []string
+	for op, l := range s.SMSCs {
+		if l.Degraded() {
+			out = append(out, op)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 type counters struct {
@@ -688,7 +703,7 @@ func (g *Gateway) Stats() Stats {
 		Rejected: g.stats.rejected.Load(), Throttled: g.stats.throttled.Load(),
 		Receipts: g.stats.receipts.Load(), MO: g.stats.mo.Load(), Stops: g.stats.stops.Load(), Starts: g.stats.starts.Load(),
 		Complaints: g.stats.complaints.Load(), Relayed: g.stats.relayed.Load(), System: g.stats.system.Load(),
-		RejectedBy: map[bawwab.Reason]int64{}, Links: map[string]int{},
+		RejectedBy: map[bawwab.Reason]int64{}, Links: map[string]int{}, SMSCs: map[string]LinkState{},
 	}
 	g.stats.mu.Lock()
 	for k, v := range g.stats.by {
@@ -701,7 +716,9 @@ func (g *Gateway) Stats() Stats {
 	}
 	g.mu.Unlock()
 	for op, l := range g.links {
-		s.Links[op] = l.up()
+		st := l.state()
+		s.Links[op] = st.Up
+		s.SMSCs[op] = st
 	}
 	return s
 }
