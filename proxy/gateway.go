@@ -133,11 +133,12 @@ type Gateway struct {
 
 	links map[string]*link // by operator ID
 
-	mu       sync.Mutex
-	regSet   bool
-	sessions map[string][]*session // by account ID
-	servers  []*smpp.Server
-	closed   bool
+	mu        sync.Mutex
+	regSet    bool
+	sessions  map[string][]*session // by account ID
+	servers   []*smpp.Server
+	listeners []net.Listener // the servers', closed first at Shutdown
+	closed    bool
 
 	authMu    sync.Mutex
 	authCache map[[32]byte]string // sha256(account, password) -> the hash it matched
@@ -480,6 +481,7 @@ func (g *Gateway) Serve(ln net.Listener) error {
 	err = srv.Start()
 	if err == nil {
 		g.servers = append(g.servers, srv)
+		g.listeners = append(g.listeners, ln)
 	}
 	g.mu.Unlock()
 	if err != nil {
@@ -493,10 +495,26 @@ func (g *Gateway) Serve(ln net.Listener) error {
 // flight to be answered, then unbinds the providers and the SMSC links.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
-	g.closed = true
+	g.closed = true // from now on, a new submission is answered ESME_RTHROTTLED (enter)
 	servers := g.servers
+	listeners := g.listeners
 	g.mu.Unlock()
 	var errs []error
+	// No new binds; the binds up stay up while the submissions in flight
+	// are decided, forwarded, recorded and answered: a provider is never
+	// unbound under a request it is waiting for.
+	for _, ln := range listeners {
+		ln.Close()
+	}
+	inflight := make(chan struct{})
+	go func() { g.inflight.Wait(); close(inflight) }()
+	select {
+	case <-inflight:
+	case <-ctx.Done():
+		errs = append(errs, ctx.Err())
+	}
+	// Then the unbinds (each session drains what is still in flight either
+	// way: receipts, refusals of the last requests).
 	for _, s := range servers {
 		if err := s.Shutdown(ctx); err != nil {
 			errs = append(errs, err)

@@ -254,7 +254,12 @@ func (s *Server) handshake(nc net.Conn) {
 		nc.Write(b)
 		return
 	}
+	// A session from now on, under the same lock: Shutdown must unbind it
+	// (requests in flight answered), not close it as a connection not yet
+	// bound — the client may have its bind_resp and a request out before
+	// this function returns.
 	s.conns[c] = struct{}{}
+	delete(s.raw, nc)
 	s.mu.Unlock()
 	bound = true
 	resp := &Body{SystemID: s.opts.SystemID}
