@@ -543,20 +543,21 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 // authenticate checks a bind against the registry's hashed passwords and
 // the account's bind limit.
 func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.Handler, error) {
+	// A refusal wraps its Status with the reason: the SMPP server logs it
+	// once, with the bind's kind and address.
 	st := g.reg.Load()
 	a := st.accounts[b.SystemID]
 	if a == nil || a.Kind != bawwab.AccountSMPP {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		return nil, smpp.StatusInvalidSystemID
+		return nil, fmt.Errorf("no SMPP account %q: %w", b.SystemID, smpp.StatusInvalidSystemID)
 	}
 	if a.Disabled {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		return nil, smpp.StatusBindFailed
+		return nil, fmt.Errorf("account disabled: %w", smpp.StatusBindFailed)
 	}
 	if !g.checkSecret(a, b.Password) {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		g.log.Info("bind refused: wrong password", "account", a.ID, "remote", b.RemoteAddr)
-		return nil, smpp.StatusInvalidPassword
+		return nil, fmt.Errorf("wrong password: %w", smpp.StatusInvalidPassword)
 	}
 	max := a.MaxBinds
 	if max <= 0 {
@@ -565,12 +566,11 @@ func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.H
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return nil, smpp.StatusSystemError
+		return nil, fmt.Errorf("shutting down: %w", smpp.StatusSystemError)
 	}
 	if len(g.sessions[a.ID]) >= max {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		g.log.Info("bind refused: bind limit", "account", a.ID, "max", max)
-		return nil, smpp.StatusBindFailed
+		return nil, fmt.Errorf("bind limit %d reached: %w", max, smpp.StatusBindFailed)
 	}
 	s := newSession(g, a, b.Kind)
 	// Counted at once so that concurrent binds cannot pass the limit; the
