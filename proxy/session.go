@@ -152,10 +152,27 @@ func (s *session) ServeSMPP(r *smpp.Request) {
 	defer s.g.inflight.Done()
 	switch r.CommandID() {
 	case smpp.SubmitSM:
+		presize(0)
 		s.submit(r)
 	default:
 		r.Reject(smpp.StatusInvalidCmdID)
 	}
+}
+
+// presizeBytes is about the stack a submission needs (the decision's
+// frames are large).
+const presizeBytes = 12 << 10
+
+// presize grows the goroutine's stack to fit a submission while the
+// stack is still shallow. Each request runs in a new goroutine whose
+// stack starts small; grown on the way down, it was copied several times
+// with every frame above (about 3 µs of CPU a message); grown here, once,
+// with almost nothing to copy.
+//
+//go:noinline
+func presize(i int) byte {
+	var b [presizeBytes]byte
+	return b[i&(len(b)-1)]
 }
 
 // enter counts a request in flight, or refuses it once shutting down.
