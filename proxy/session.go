@@ -20,6 +20,9 @@ type session struct {
 	reasm   *smpp.Reassembler
 	flushMu sync.Mutex
 	ended   atomic.Bool // the bind is gone: every held part is expired
+	// forwardBy bounds the forwarding of this bind's messages (the
+	// SMSC's answer), one context a second.
+	forwardBy sharedDeadline
 }
 
 // heldPart is a part of a concatenated message in the reassembler: the
@@ -222,7 +225,7 @@ func (s *session) submit(r *smpp.Request) {
 	if !concat || c.Total <= 1 {
 		sub.text, _ = r.Text()
 		sub.parts = []*part{p}
-		s.answer(r, g.process(r.Context(), sub))
+		s.answer(r, g.process(s.forwardBy.get(r.Context(), g.opts.SMSCTimeout+time.Second), sub))
 		return
 	}
 	// A part of a concatenated message: answered at once with an id of
@@ -250,7 +253,7 @@ func (s *session) submit(r *smpp.Request) {
 		}
 		sub.parts = append(sub.parts, h.part)
 	}
-	out := g.process(r.Context(), sub)
+	out := g.process(s.forwardBy.get(r.Context(), g.opts.SMSCTimeout+time.Second), sub)
 	if out.rejected() {
 		for _, hp := range held {
 			s.deliverReceipt(rejectReceipt(hp, out.reason, sub.at))
