@@ -102,67 +102,7 @@ type route struct {
 	durable bool
 }
 
-// routes maps an operator's message ids to their routes, for 72 hours
-// (receipts come within the validity period).
-type routes struct {
-	mu      sync.Mutex
-	m       map[string]*route
-	pending []bawwab.OutboxRoute // to record in the outbox store
-}
-
-const routeTTL = 72 * time.Hour
-
-func (r *routes) init() { r.m = map[string]*route{} }
-
 func routeKey(op, id string) string { return op + "\x00" + id }
-
-func (r *routes) put(op, id string, rt *route) {
-	r.mu.Lock()
-	r.m[routeKey(op, id)] = rt
-	if rt.http == nil && rt.durable {
-		r.pending = append(r.pending, bawwab.OutboxRoute{OperatorID: op, SMSCMessageID: id,
-			ProviderID: rt.providerID, AccountID: rt.accountID, OwnID: rt.ownID, At: rt.at})
-	}
-	r.mu.Unlock()
-}
-
-// flush records the new routes in the store, so that receipts find their
-// way after a restart.
-func (r *routes) flush(ctx context.Context, ob bawwab.OutboxService) error {
-	r.mu.Lock()
-	p := r.pending
-	r.pending = nil
-	r.mu.Unlock()
-	if len(p) == 0 {
-		return nil
-	}
-	if err := ob.PutRoutes(ctx, p); err != nil {
-		r.mu.Lock()
-		r.pending = append(p, r.pending...) // again at the next flush
-		if n := len(r.pending); n > 1<<20 {
-			r.pending = r.pending[n-1<<20:] // bounded: the oldest are given up
-		}
-		r.mu.Unlock()
-		return err
-	}
-	return nil
-}
-
-func (r *routes) get(op, id string) *route {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.m[routeKey(op, id)]
-}
-
-func (r *routes) expire(now time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k, v := range r.m {
-		if now.Sub(v.at) > routeTTL {
-			delete(r.m, k)
-		}
-	}
-}
 
 // MemOutbox is an OutboxService in memory: what the gateway uses without a
 // store's, and in tests. Its messages do not survive a restart.
