@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bawwab/bawwab"
@@ -155,11 +156,41 @@ func (g *Gateway) process(ctx context.Context, sub *submission) *outcome {
 
 func (g *Gateway) appendEntry(e *bawwab.LedgerEntry) error {
 	// Not the request's context: a provider gone mid-message does not stop
-	// the record of what was done.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := g.opts.Ledger.Append(ctx, e)
+	// the record of what was done. The wait is bounded (30 to 31 s) by a
+	// context shared by the appends of a second, not a timer each.
+	_, err := g.opts.Ledger.Append(ledgerDeadline.get(context.Background(), 30*time.Second), e)
 	return err
+}
+
+// ledgerDeadline bounds the wait of the appends for their durability.
+var ledgerDeadline sharedDeadline
+
+// sharedDeadline hands out a context with a deadline at least timeout
+// away, derived from a parent, and shared by every call with that parent
+// in the same second: a context with its own timer per message costs
+// three allocations, a timer and a channel.
+type sharedDeadline struct {
+	cur atomic.Pointer[deadlineCtx]
+}
+
+type deadlineCtx struct {
+	parent context.Context
+	ctx    context.Context
+	cancel context.CancelFunc // never called: the others share it; it ends at its deadline
+	until  time.Time
+}
+
+// get returns a context of parent whose deadline is between timeout and
+// timeout + 1 s away.
+func (d *sharedDeadline) get(parent context.Context, timeout time.Duration) context.Context {
+	now := time.Now()
+	if c := d.cur.Load(); c != nil && c.parent == parent && c.until.Sub(now) >= timeout {
+		return c.ctx
+	}
+	until := now.Add(timeout + time.Second)
+	ctx, cancel := context.WithDeadline(parent, until)
+	d.cur.Store(&deadlineCtx{parent: parent, ctx: ctx, cancel: cancel, until: until})
+	return ctx
 }
 
 func (g *Gateway) registeredCategory(sender string) bawwab.Category {
@@ -176,8 +207,13 @@ func (g *Gateway) forward(ctx context.Context, sub *submission, out *outcome) er
 	if l == nil {
 		return fmt.Errorf("%w %q", errNoLink, out.operator)
 	}
-	ctx, cancel := context.WithTimeout(ctx, g.opts.SMSCTimeout+time.Second)
-	defer cancel()
+	// Bounded, unless the caller's context already is (a session's
+	// shared deadline, see sharedDeadline).
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > g.opts.SMSCTimeout+2*time.Second {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, g.opts.SMSCTimeout+time.Second)
+		defer cancel()
+	}
 	for i, p := range sub.parts {
 		raw := p.raw
 		if out.decision.Outcome == bawwab.Defer {

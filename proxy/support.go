@@ -18,6 +18,9 @@ type metrics struct {
 	receipts  prometheus.Counter
 	mo        *prometheus.CounterVec // kind
 	latency   prometheus.Histogram
+	// linkUp is 1 while a bind to an operator's SMSC is up.
+	linkUp       *prometheus.GaugeVec   // operator, bind
+	linkFailures *prometheus.CounterVec // operator
 }
 
 func newMetrics(r prometheus.Registerer) (*metrics, error) {
@@ -33,9 +36,13 @@ func newMetrics(r prometheus.Registerer) (*metrics, error) {
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bawwab_gateway_submit_seconds",
 			Help:    "Time from a submission to its answer.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
+		linkUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "bawwab_smsc_link_up",
+			Help: "1 while the bind to the operator's SMSC is up, 0 while it is down."}, []string{"operator", "bind"}),
+		linkFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bawwab_smsc_connect_failures_total",
+			Help: "Failed attempts to connect and bind to an operator's SMSC."}, []string{"operator"}),
 	}
 	if r != nil {
-		for _, c := range []prometheus.Collector{m.decisions, m.binds, m.receipts, m.mo, m.latency} {
+		for _, c := range []prometheus.Collector{m.decisions, m.binds, m.receipts, m.mo, m.latency, m.linkUp, m.linkFailures} {
 			if err := r.Register(c); err != nil {
 				return nil, err
 			}
@@ -95,67 +102,7 @@ type route struct {
 	durable bool
 }
 
-// routes maps an operator's message ids to their routes, for 72 hours
-// (receipts come within the validity period).
-type routes struct {
-	mu      sync.Mutex
-	m       map[string]*route
-	pending []bawwab.OutboxRoute // to record in the outbox store
-}
-
-const routeTTL = 72 * time.Hour
-
-func (r *routes) init() { r.m = map[string]*route{} }
-
 func routeKey(op, id string) string { return op + "\x00" + id }
-
-func (r *routes) put(op, id string, rt *route) {
-	r.mu.Lock()
-	r.m[routeKey(op, id)] = rt
-	if rt.http == nil && rt.durable {
-		r.pending = append(r.pending, bawwab.OutboxRoute{OperatorID: op, SMSCMessageID: id,
-			ProviderID: rt.providerID, AccountID: rt.accountID, OwnID: rt.ownID, At: rt.at})
-	}
-	r.mu.Unlock()
-}
-
-// flush records the new routes in the store, so that receipts find their
-// way after a restart.
-func (r *routes) flush(ctx context.Context, ob bawwab.OutboxService) error {
-	r.mu.Lock()
-	p := r.pending
-	r.pending = nil
-	r.mu.Unlock()
-	if len(p) == 0 {
-		return nil
-	}
-	if err := ob.PutRoutes(ctx, p); err != nil {
-		r.mu.Lock()
-		r.pending = append(p, r.pending...) // again at the next flush
-		if n := len(r.pending); n > 1<<20 {
-			r.pending = r.pending[n-1<<20:] // bounded: the oldest are given up
-		}
-		r.mu.Unlock()
-		return err
-	}
-	return nil
-}
-
-func (r *routes) get(op, id string) *route {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.m[routeKey(op, id)]
-}
-
-func (r *routes) expire(now time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k, v := range r.m {
-		if now.Sub(v.at) > routeTTL {
-			delete(r.m, k)
-		}
-	}
-}
 
 // MemOutbox is an OutboxService in memory: what the gateway uses without a
 // store's, and in tests. Its messages do not survive a restart.

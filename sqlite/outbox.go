@@ -93,15 +93,13 @@ func (s *OutboxService) PutRoutes(ctx context.Context, routes []bawwab.OutboxRou
 		return nil
 	}
 	return s.db.writeTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO outbox_routes (operator_id, smsc_id, provider_id, account_id, own_id, at) VALUES (?, ?, ?, ?, ?, ?)")
+		err := insertRows(ctx, tx, "INSERT OR REPLACE INTO outbox_routes (operator_id, smsc_id, provider_id, account_id, own_id, at)", "", 6, len(routes),
+			func(dst []any, i int) []any {
+				r := &routes[i]
+				return append(dst, r.OperatorID, r.SMSCMessageID, r.ProviderID, r.AccountID, r.OwnID, r.At.UnixMicro())
+			})
 		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, r := range routes {
-			if _, err := st.ExecContext(ctx, r.OperatorID, r.SMSCMessageID, r.ProviderID, r.AccountID, r.OwnID, r.At.UnixMicro()); err != nil {
-				return fmt.Errorf("put route: %w", err)
-			}
+			return fmt.Errorf("put route: %w", err)
 		}
 		return nil
 	})
