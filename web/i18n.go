@@ -91,6 +91,7 @@ var french = map[string]string{
 	"Integrity":                          "Intégrité",
 	"verified":                           "vérifié",
 	"NOT VERIFIED":                       "NON VÉRIFIÉ",
+	"not verified yet":                   "pas encore vérifié",
 	"entries":                            "entrées",
 	"Signed checkpoint":                  "Point de contrôle signé",
 	"Index":                              "Index",

@@ -121,7 +121,7 @@ func (n *Node) webServer() (*web.Server, error) {
 		Now:            n.now,
 		SecureCookies:  n.cfg.Listen.HTTPTLS,
 		TrustedOrigins: n.cfg.Listen.TrustedOrigins,
-		OpenAPI:        [][]byte{subscriber.OpenAPI},
+		OpenAPI:        [][]byte{subscriber.OpenAPI, proxy.OpenAPI},
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -530,7 +531,16 @@ func (n *Node) routes() error {
 	if n.cfg.Listen.Metrics == "" {
 		mux.Handle("GET /metrics", metrics)
 	}
+	// /healthz is 503 while a bind of an SMSC link is down, so that a load
+	// balancer or an operator's monitoring sees a degraded gateway.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if n.proxy != nil {
+			if d := n.proxy.Stats().Degraded(); len(d) > 0 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(w, "degraded: SMSC link down:", strings.Join(d, ", "))
+				return
+			}
+		}
 		fmt.Fprintln(w, "ok")
 	})
 	return n.mountParts(mux)
@@ -583,22 +593,14 @@ func (n *Node) listen(opts NodeOptions) error {
 		if n.cfg.Listen.SMPPTLS {
 			smppLn = tlsListener(smppLn, tlsCfg)
 		}
-		al := &acceptingListener{Listener: smppLn, accepting: make(chan struct{})}
-		n.smppLn = al
+		n.smppLn = smppLn
 		n.SMPPAddr = smppLn.Addr().String()
-		g := n.Gateway
+		g, ln := n.Gateway, smppLn
 		n.goRun(func() {
-			if err := g.Serve(al); err != nil && !errors.Is(err, net.ErrClosed) {
+			if err := g.Serve(ln); err != nil && !errors.Is(err, net.ErrClosed) {
 				n.log.Error("smpp listener", "err", err)
 			}
 		})
-		// Serve has started once it accepts: a Shutdown from now on finds
-		// the listener to close.
-		select {
-		case <-al.accepting:
-		case <-time.After(10 * time.Second):
-			return errors.New("the SMPP listener did not start")
-		}
 	} else if smppLn != nil {
 		smppLn.Close()
 	}
@@ -761,15 +763,3 @@ func (n *Node) purgeEvery(ctx context.Context, first, every time.Duration, reten
 
 // Ready is when the node started serving.
 func (n *Node) Ready() time.Time { return n.ready }
-
-// acceptingListener tells when its Accept is first called.
-type acceptingListener struct {
-	net.Listener
-	once      sync.Once
-	accepting chan struct{}
-}
-
-func (l *acceptingListener) Accept() (net.Conn, error) {
-	l.once.Do(func() { close(l.accepting) })
-	return l.Listener.Accept()
-}

@@ -204,3 +204,53 @@ func TestNodeTextRetention(t *testing.T) {
 		t.Fatalf("ledger verify: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// An SMSC link that cannot connect makes /healthz say the gateway is
+// degraded, so that monitoring sees it; nothing else of the node fails.
+func TestNodeHealthDegraded(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close() // nothing listens there any more: every connect is refused
+	path := filepath.Join(dir, "bawwab.toml")
+	os.WriteFile(path, []byte(`
+[listen]
+smpp = "127.0.0.1:0"
+http = "127.0.0.1:0"
+[store]
+data = "data"
+[[smsc]]
+operator = "iam"
+addr = "`+dead+`"
+system_id = "bawwab"
+password = "secret"
+`), 0o600)
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := StartNode(context.Background(), cfg, NodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Shutdown(context.Background())
+	var code int
+	var body []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + n.HTTPAddr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if code = resp.StatusCode; code == http.StatusServiceUnavailable {
+			break
+		}
+	}
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "iam") {
+		t.Fatalf("/healthz with the IAM link down: %d %q, want 503 naming iam", code, body)
+	}
+}
