@@ -101,9 +101,9 @@ type Reader struct {
 	header []string
 }
 
-// newCSVReader reads the header and checks it against the format: every
+// NewReader reads the header and checks it against the format: every
 // required column present, no unknown or repeated column.
-func newCSVReader(r io.Reader, file string, f Format) (*Reader, error) {
+func NewReader(r io.Reader, file string, f Format) (*Reader, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = 0 // the header sets it
@@ -151,8 +151,8 @@ func required(f Format) []string {
 	return out
 }
 
-// next reads the next row; it returns io.EOF at the end.
-func (c *Reader) next() error {
+// Next reads the next row; it returns io.EOF at the end.
+func (c *Reader) Next() error {
 	row, err := c.r.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -190,8 +190,8 @@ func (c *Reader) fileName() string {
 	return c.file
 }
 
-// get returns a column's trimmed value, "" when the column is absent.
-func (c *Reader) get(col string) string {
+// Get returns a column's trimmed value, "" when the column is absent.
+func (c *Reader) Get(col string) string {
 	i, ok := c.cols[col]
 	if !ok {
 		return ""
@@ -199,14 +199,14 @@ func (c *Reader) get(col string) string {
 	return strings.TrimSpace(c.row[i])
 }
 
-// fail returns an error about a column of the current line.
-func (c *Reader) fail(col string, err error) error {
+// Fail returns an error about a column of the current line.
+func (c *Reader) Fail(col string, err error) error {
 	return &LineError{File: c.file, Line: c.line, Column: col, Err: err}
 }
 
-// recordError turns a store or validation error about the current line's
+// RecordError turns a store or validation error about the current line's
 // record into a LineError naming the column when the error names a field.
-func (c *Reader) recordError(err error, fieldColumn func(string) string) error {
+func (c *Reader) RecordError(err error, fieldColumn func(string) string) error {
 	var fe *bawwab.FieldError
 	if errors.As(err, &fe) {
 		col := fe.Field
@@ -222,9 +222,9 @@ func (c *Reader) recordError(err error, fieldColumn func(string) string) error {
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
 
-// parseTime reads RFC 3339 or a date; a time without a zone, or a date
+// ParseTime reads RFC 3339 or a date; a time without a zone, or a date
 // alone (midnight), is UTC.
-func parseTime(s string) (time.Time, error) {
+func ParseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
@@ -254,7 +254,8 @@ func parseInt(s string) (int, error) {
 	return n, nil
 }
 
-func formatTime(t time.Time) string {
+// FormatTime writes t as ParseTime reads it: RFC 3339 in UTC, "" for zero.
+func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -285,7 +286,8 @@ func (e *RejectedError) Error() string {
 	return b.String()
 }
 
-func (e *RejectedError) add(err error) {
+// Add counts err and keeps it if fewer than maxReported are kept.
+func (e *RejectedError) Add(err error) {
 	e.Count++
 	if len(e.Errs) < maxReported {
 		e.Errs = append(e.Errs, err)
@@ -330,7 +332,7 @@ var Kinds = []*Kind{
 			{"name", true, "the operator's name"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			return &bawwab.Operator{ID: r.get("id"), Name: r.get("name")}, nil
+			return &bawwab.Operator{ID: r.Get("id"), Name: r.Get("name")}, nil
 		},
 		row: func(rec bawwab.Record) []string {
 			o := rec.(*bawwab.Operator)
@@ -352,18 +354,18 @@ var Kinds = []*Kind{
 			{"operator_id", false, "set for an operator's own marketing: it may reach only that operator's subscribers"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			p := &bawwab.Provider{ID: r.get("id"), Name: r.get("name"), ANRTDeclaration: r.get("anrt_declaration"), OperatorID: r.get("operator_id")}
-			if v := r.get("declared_at"); v != "" {
-				t, err := parseTime(v)
+			p := &bawwab.Provider{ID: r.Get("id"), Name: r.Get("name"), ANRTDeclaration: r.Get("anrt_declaration"), OperatorID: r.Get("operator_id")}
+			if v := r.Get("declared_at"); v != "" {
+				t, err := ParseTime(v)
 				if err != nil {
-					return nil, r.fail("declared_at", err)
+					return nil, r.Fail("declared_at", err)
 				}
 				p.DeclaredAt = t
 			}
-			if v := r.get("status"); v != "" {
+			if v := r.Get("status"); v != "" {
 				st, err := bawwab.ParseProviderStatus(v)
 				if err != nil {
-					return nil, r.fail("status", err)
+					return nil, r.Fail("status", err)
 				}
 				p.Status = st
 			}
@@ -371,7 +373,7 @@ var Kinds = []*Kind{
 		},
 		row: func(rec bawwab.Record) []string {
 			p := rec.(*bawwab.Provider)
-			return []string{p.ID, p.Name, p.ANRTDeclaration, formatTime(p.DeclaredAt), p.Status.String(), p.OperatorID}
+			return []string{p.ID, p.Name, p.ANRTDeclaration, FormatTime(p.DeclaredAt), p.Status.String(), p.OperatorID}
 		},
 		list: func(ctx context.Context, reg bawwab.RegistryService) ([]bawwab.Record, error) {
 			rs, _, err := reg.FindProviders(ctx, bawwab.ProviderFilter{})
@@ -411,24 +413,24 @@ var Kinds = []*Kind{
 			{"daily_cap", false, "messages a day through this contract (0: none)"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			c := &bawwab.Contract{ID: r.get("id"), ProviderID: r.get("provider_id"), OperatorID: r.get("operator_id")}
+			c := &bawwab.Contract{ID: r.Get("id"), ProviderID: r.Get("provider_id"), OperatorID: r.Get("operator_id")}
 			var err error
-			if c.ValidFrom, err = parseTime(r.get("valid_from")); err != nil {
-				return nil, r.fail("valid_from", err)
+			if c.ValidFrom, err = ParseTime(r.Get("valid_from")); err != nil {
+				return nil, r.Fail("valid_from", err)
 			}
-			if v := r.get("valid_to"); v != "" {
-				if c.ValidTo, err = parseTime(v); err != nil {
-					return nil, r.fail("valid_to", err)
+			if v := r.Get("valid_to"); v != "" {
+				if c.ValidTo, err = ParseTime(v); err != nil {
+					return nil, r.Fail("valid_to", err)
 				}
 			}
-			if c.DailyCap, err = parseInt(r.get("daily_cap")); err != nil {
-				return nil, r.fail("daily_cap", err)
+			if c.DailyCap, err = parseInt(r.Get("daily_cap")); err != nil {
+				return nil, r.Fail("daily_cap", err)
 			}
 			return c, nil
 		},
 		row: func(rec bawwab.Record) []string {
 			c := rec.(*bawwab.Contract)
-			return []string{c.ID, c.ProviderID, c.OperatorID, formatTime(c.ValidFrom), formatTime(c.ValidTo), itoa(c.DailyCap)}
+			return []string{c.ID, c.ProviderID, c.OperatorID, FormatTime(c.ValidFrom), FormatTime(c.ValidTo), itoa(c.DailyCap)}
 		},
 		list: func(ctx context.Context, reg bawwab.RegistryService) ([]bawwab.Record, error) {
 			rs, _, err := reg.FindContracts(ctx, bawwab.ContractFilter{})
@@ -445,9 +447,9 @@ var Kinds = []*Kind{
 			{"contact", false, "what CONTACT <BRAND> answers: who is behind the brand"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			return &bawwab.Advertiser{ID: r.get("id"), Name: r.get("name"), Sector: r.get("sector"),
-				ProviderIDs: strings.FieldsFunc(r.get("provider_ids"), func(c rune) bool { return c == ';' || c == ',' || c == ' ' }),
-				Contact:     r.get("contact")}, nil
+			return &bawwab.Advertiser{ID: r.Get("id"), Name: r.Get("name"), Sector: r.Get("sector"),
+				ProviderIDs: strings.FieldsFunc(r.Get("provider_ids"), func(c rune) bool { return c == ';' || c == ',' || c == ' ' }),
+				Contact:     r.Get("contact")}, nil
 		},
 		row: func(rec bawwab.Record) []string {
 			a := rec.(*bawwab.Advertiser)
@@ -467,13 +469,13 @@ var Kinds = []*Kind{
 			{"category", true, "commercial or transactional"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			cat, err := bawwab.ParseCategory(r.get("category"))
+			cat, err := bawwab.ParseCategory(r.Get("category"))
 			if err != nil {
-				return nil, r.fail("category", err)
+				return nil, r.Fail("category", err)
 			}
 			// The value is not trimmed: a space in a sender ID is an error
 			// to report, not to hide.
-			return &bawwab.SenderID{Value: r.row[r.cols["value"]], ProviderID: r.get("provider_id"), AdvertiserID: r.get("advertiser_id"), Category: cat}, nil
+			return &bawwab.SenderID{Value: r.row[r.cols["value"]], ProviderID: r.Get("provider_id"), AdvertiserID: r.Get("advertiser_id"), Category: cat}, nil
 		},
 		row: func(rec bawwab.Record) []string {
 			s := rec.(*bawwab.SenderID)
@@ -495,18 +497,18 @@ var Kinds = []*Kind{
 			{"advertiser_id", false, "owner, for the advertiser scope"},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			c := &bawwab.Channel{Code: r.get("code"), ProviderID: r.get("provider_id"), AdvertiserID: r.get("advertiser_id")}
+			c := &bawwab.Channel{Code: r.Get("code"), ProviderID: r.Get("provider_id"), AdvertiserID: r.Get("advertiser_id")}
 			var err error
-			if v := r.get("purpose"); v != "" {
+			if v := r.Get("purpose"); v != "" {
 				if c.Purpose, err = bawwab.ParseChannelPurpose(v); err != nil {
-					return nil, r.fail("purpose", err)
+					return nil, r.Fail("purpose", err)
 				}
 			}
-			if c.Scope, err = bawwab.ParseChannelScope(r.get("scope")); err != nil {
-				return nil, r.fail("scope", err)
+			if c.Scope, err = bawwab.ParseChannelScope(r.Get("scope")); err != nil {
+				return nil, r.Fail("scope", err)
 			}
-			if c.Free, err = parseBool(r.get("free")); err != nil {
-				return nil, r.fail("free", err)
+			if c.Free, err = parseBool(r.Get("free")); err != nil {
+				return nil, r.Fail("free", err)
 			}
 			return c, nil
 		},
@@ -531,18 +533,18 @@ var Kinds = []*Kind{
 			{"templates", false, `message templates: one text, or a JSON array of texts ["...", "..."]`},
 		}},
 		parse: func(_ *importEnv, r *Reader) (bawwab.Record, error) {
-			c := &bawwab.Campaign{ID: r.get("id"), AdvertiserID: r.get("advertiser_id"), SenderID: r.get("sender_id"),
-				Purpose: r.get("purpose"), ListSource: r.get("list_source")}
+			c := &bawwab.Campaign{ID: r.Get("id"), AdvertiserID: r.Get("advertiser_id"), SenderID: r.Get("sender_id"),
+				Purpose: r.Get("purpose"), ListSource: r.Get("list_source")}
 			var err error
-			if v := r.get("basis"); v != "" {
+			if v := r.Get("basis"); v != "" {
 				if c.Basis, err = bawwab.ParseLegalBasis(v); err != nil {
-					return nil, r.fail("basis", err)
+					return nil, r.Fail("basis", err)
 				}
 			}
-			switch v := r.get("templates"); {
+			switch v := r.Get("templates"); {
 			case strings.HasPrefix(v, "["):
 				if err := json.Unmarshal([]byte(v), &c.Templates); err != nil {
-					return nil, r.fail("templates", fmt.Errorf("not a JSON array of texts: %w", err))
+					return nil, r.Fail("templates", fmt.Errorf("not a JSON array of texts: %w", err))
 				}
 			case v != "":
 				c.Templates = []string{v}
@@ -600,23 +602,23 @@ func KindNames() string {
 // the account exists and its hash matches it already: re-importing the
 // same file then changes nothing.
 func parseAccount(env *importEnv, r *Reader) (bawwab.Record, error) {
-	a := &bawwab.Account{ID: r.get("id"), ProviderID: r.get("provider_id"), SecretHash: r.get("secret_hash")}
+	a := &bawwab.Account{ID: r.Get("id"), ProviderID: r.Get("provider_id"), SecretHash: r.Get("secret_hash")}
 	var err error
-	if v := r.get("kind"); v != "" {
+	if v := r.Get("kind"); v != "" {
 		if a.Kind, err = bawwab.ParseAccountKind(v); err != nil {
-			return nil, r.fail("kind", err)
+			return nil, r.Fail("kind", err)
 		}
 	}
-	if a.MaxBinds, err = parseInt(r.get("max_binds")); err != nil {
-		return nil, r.fail("max_binds", err)
+	if a.MaxBinds, err = parseInt(r.Get("max_binds")); err != nil {
+		return nil, r.Fail("max_binds", err)
 	}
-	if v := r.get("rate_limit"); v != "" {
+	if v := r.Get("rate_limit"); v != "" {
 		if a.RateLimit, err = strconv.ParseFloat(v, 64); err != nil || a.RateLimit < 0 {
-			return nil, r.fail("rate_limit", fmt.Errorf("%q is not a number ≥ 0", v))
+			return nil, r.Fail("rate_limit", fmt.Errorf("%q is not a number ≥ 0", v))
 		}
 	}
-	if a.Disabled, err = parseBool(r.get("disabled")); err != nil {
-		return nil, r.fail("disabled", err)
+	if a.Disabled, err = parseBool(r.Get("disabled")); err != nil {
+		return nil, r.Fail("disabled", err)
 	}
 	// The password is taken as written: spaces may be part of it.
 	password := ""
@@ -625,20 +627,20 @@ func parseAccount(env *importEnv, r *Reader) (bawwab.Record, error) {
 	}
 	switch {
 	case password != "" && a.SecretHash != "":
-		return nil, r.fail("password", errors.New("give password or secret_hash, not both"))
+		return nil, r.Fail("password", errors.New("give password or secret_hash, not both"))
 	case password == "" && a.SecretHash == "":
-		return nil, r.fail("password", errors.New("missing: give the password (hashed on import) or secret_hash"))
+		return nil, r.Fail("password", errors.New("missing: give the password (hashed on import) or secret_hash"))
 	case password == "":
 		return a, nil
 	case a.Kind == bawwab.AccountSMPP && len(password) > smppPasswordMax:
-		return nil, r.fail("password", fmt.Errorf("%d characters: an SMPP password has at most %d", len(password), smppPasswordMax))
+		return nil, r.Fail("password", fmt.Errorf("%d characters: an SMPP password has at most %d", len(password), smppPasswordMax))
 	}
 	if old, err := env.reg.FindAccountByID(env.ctx, a.ID); err == nil && secret.Verify(old.SecretHash, password) == nil {
 		a.SecretHash = old.SecretHash
 		return a, nil
 	}
 	if a.SecretHash, err = HashSecret(password); err != nil {
-		return nil, r.fail("password", err)
+		return nil, r.Fail("password", err)
 	}
 	return a, nil
 }
@@ -663,20 +665,20 @@ func Import(ctx context.Context, reg bawwab.RegistryService, files []File, onRow
 	var curKind *Kind
 	src := func(yield func(bawwab.Record, error) bool) {
 		for _, f := range files {
-			r, err := newCSVReader(f.R, f.Name, f.Kind.Format)
+			r, err := NewReader(f.R, f.Name, f.Kind.Format)
 			if err != nil {
-				rej.add(err)
+				rej.Add(err)
 				continue
 			}
 			cur, curKind = r, f.Kind
 			for {
-				err := r.next()
+				err := r.Next()
 				if err == io.EOF {
 					break
 				}
 				if err != nil {
 					// A malformed line may throw the reader off: stop here.
-					rej.add(err)
+					rej.Add(err)
 					break
 				}
 				if onRow != nil {
@@ -685,11 +687,11 @@ func Import(ctx context.Context, reg bawwab.RegistryService, files []File, onRow
 				rec, err := f.Kind.parse(env, r)
 				if err == nil {
 					if verr := rec.Validate(); verr != nil {
-						err = r.recordError(verr, f.Kind.fieldColumn)
+						err = r.RecordError(verr, f.Kind.fieldColumn)
 					}
 				}
 				if err != nil {
-					rej.add(err)
+					rej.Add(err)
 					continue
 				}
 				if rej.Count == 0 && !yield(rec, nil) {
@@ -706,7 +708,7 @@ func Import(ctx context.Context, reg bawwab.RegistryService, files []File, onRow
 	if errors.As(err, &ie) && cur != nil {
 		// The store refused the record just read (a reference, a
 		// duplicate): point at its line.
-		rej.add(cur.recordError(ie.Err, curKind.fieldColumn))
+		rej.Add(cur.RecordError(ie.Err, curKind.fieldColumn))
 		return res, rej
 	}
 	return res, err

@@ -8,15 +8,16 @@ import (
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/progress"
+	"github.com/bawwab/bawwab/registrycsv"
 )
 
-var consentFormat = csvFormat{columns: []column{
-	{"msisdn", true, "the number, in any usual form (see bawwab optout -help)"},
-	{"advertiser_id", true, "the advertiser the consent is given to"},
-	{"basis", false, "consent (default: prior consent) or customer (existing customer, analogous products)"},
-	{"at", false, "when it was given (default: the time of the import)"},
-	{"channel", false, "where: web, shop, import (default)..."},
-	{"evidence_hash", false, "hash of the proof the advertiser keeps: sha256:9f86d0..."},
+var consentFormat = registrycsv.Format{Columns: []registrycsv.Column{
+	{Name: "msisdn", Required: true, Doc: "the number, in any usual form (see bawwab optout -help)"},
+	{Name: "advertiser_id", Required: true, Doc: "the advertiser the consent is given to"},
+	{Name: "basis", Required: false, Doc: "consent (default: prior consent) or customer (existing customer, analogous products)"},
+	{Name: "at", Required: false, Doc: "when it was given (default: the time of the import)"},
+	{Name: "channel", Required: false, Doc: "where: web, shop, import (default)..."},
+	{Name: "evidence_hash", Required: false, Doc: "hash of the proof the advertiser keeps: sha256:9f86d0..."},
 }}
 
 func init() {
@@ -33,7 +34,7 @@ number reassigned after it was given.
 
 The import streams and is all or nothing, like optout import. Columns:
 
-` + consentFormat.doc("  ") + `
+` + consentFormat.Doc("  ") + `
 ` + storeHelp + `
 
 ` + ledgerRecordHelp + `
@@ -78,66 +79,66 @@ func runConsent(ctx context.Context, c *Command, args []string, stdio *IO) error
 
 // importConsents streams a consent CSV into the store in one transaction.
 func importConsents(ctx context.Context, st bawwab.Store, in io.Reader, bar *progress.Bar, now func() time.Time) (bawwab.ImportResult, error) {
-	r, err := newCSVReader(in, "", consentFormat)
+	r, err := registrycsv.NewReader(in, "", consentFormat)
 	if err != nil {
-		return bawwab.ImportResult{}, &rejectedError{errs: []error{err}, count: 1}
+		return bawwab.ImportResult{}, &registrycsv.RejectedError{Errs: []error{err}, Count: 1}
 	}
-	rej := &rejectedError{}
+	rej := &registrycsv.RejectedError{}
 	at := now().UTC()
 	src := func(yield func(bawwab.Consent, error) bool) {
 		for {
-			err := r.next()
+			err := r.Next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				rej.add(err)
+				rej.Add(err)
 				break
 			}
 			bar.Record()
 			c, err := parseConsent(r, at)
 			if err != nil {
-				rej.add(err)
+				rej.Add(err)
 				continue
 			}
-			if rej.count == 0 && !yield(c, nil) {
+			if rej.Count == 0 && !yield(c, nil) {
 				return
 			}
 		}
-		if rej.count > 0 {
+		if rej.Count > 0 {
 			yield(bawwab.Consent{}, rej)
 		}
 	}
 	res, err := st.Consents.ImportConsents(ctx, src)
 	var ie *bawwab.ImportError
 	if errors.As(err, &ie) {
-		rej.add(r.recordError(ie.Err, nil))
+		rej.Add(r.RecordError(ie.Err, nil))
 		return res, rej
 	}
 	return res, err
 }
 
-func parseConsent(r *csvReader, now time.Time) (bawwab.Consent, error) {
-	c := bawwab.Consent{AdvertiserID: r.get("advertiser_id"), Channel: r.get("channel"), EvidenceHash: r.get("evidence_hash"), At: now}
+func parseConsent(r *registrycsv.Reader, now time.Time) (bawwab.Consent, error) {
+	c := bawwab.Consent{AdvertiserID: r.Get("advertiser_id"), Channel: r.Get("channel"), EvidenceHash: r.Get("evidence_hash"), At: now}
 	var err error
-	if c.MSISDN, err = normalizeMSISDN(r.get("msisdn")); err != nil {
-		return c, r.fail("msisdn", err)
+	if c.MSISDN, err = normalizeMSISDN(r.Get("msisdn")); err != nil {
+		return c, r.Fail("msisdn", err)
 	}
-	if v := r.get("basis"); v != "" {
+	if v := r.Get("basis"); v != "" {
 		if c.Basis, err = bawwab.ParseLegalBasis(v); err != nil {
-			return c, r.fail("basis", err)
+			return c, r.Fail("basis", err)
 		}
 	}
-	if v := r.get("at"); v != "" {
-		if c.At, err = parseTime(v); err != nil {
-			return c, r.fail("at", err)
+	if v := r.Get("at"); v != "" {
+		if c.At, err = registrycsv.ParseTime(v); err != nil {
+			return c, r.Fail("at", err)
 		}
 	}
 	if c.Channel == "" {
 		c.Channel = "import"
 	}
 	if err := c.Validate(); err != nil {
-		return c, r.recordError(err, nil)
+		return c, r.RecordError(err, nil)
 	}
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/registrycsv"
 	"github.com/bawwab/bawwab/sqlite"
 )
 
@@ -57,15 +58,15 @@ func checkImport(t *testing.T, st bawwab.Store, before int64, res bawwab.ImportR
 	if after != before {
 		t.Fatalf("a rejected import (%v) moved the sequence from %d to %d", err, before, after)
 	}
-	var rej *rejectedError
+	var rej *registrycsv.RejectedError
 	if !errors.As(err, &rej) {
 		t.Fatalf("import failed with %v, not a rejection listing lines", err)
 	}
-	if rej.count == 0 || len(rej.errs) == 0 {
+	if rej.Count == 0 || len(rej.Errs) == 0 {
 		t.Fatal("a rejection with no errors")
 	}
-	for _, e := range rej.errs {
-		var le *lineError
+	for _, e := range rej.Errs {
+		var le *registrycsv.LineError
 		if !errors.As(e, &le) || le.Line < 1 {
 			t.Fatalf("rejection error without a line: %v", e)
 		}

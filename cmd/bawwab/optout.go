@@ -15,17 +15,18 @@ import (
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/progress"
+	"github.com/bawwab/bawwab/registrycsv"
 )
 
-var oppositionFormat = csvFormat{
-	columns: []column{
-		{"msisdn", true, "the number, in any usual form: +212612345678, 00212612345678, 0612345678, 06 12 34 56 78"},
-		{"scope", false, "national (default: all commercial SMS), provider:ID or advertiser:ID"},
-		{"action", false, "stop (default) or start (lifts an earlier stop)"},
-		{"at", false, "when it was said: 2025-03-01T09:30:00Z (default: the time of the import)"},
-		{"channel", false, "how it arrived: a short code, web, import (default)"},
+var oppositionFormat = registrycsv.Format{
+	Columns: []registrycsv.Column{
+		{Name: "msisdn", Required: true, Doc: "the number, in any usual form: +212612345678, 00212612345678, 0612345678, 06 12 34 56 78"},
+		{Name: "scope", Required: false, Doc: "national (default: all commercial SMS), provider:ID or advertiser:ID"},
+		{Name: "action", Required: false, Doc: "stop (default) or start (lifts an earlier stop)"},
+		{Name: "at", Required: false, Doc: "when it was said: 2025-03-01T09:30:00Z (default: the time of the import)"},
+		{Name: "channel", Required: false, Doc: "how it arrived: a short code, web, import (default)"},
 	},
-	ignored: []string{"seq"}, // written by export
+	Ignored: []string{"seq"}, // written by export
 }
 
 func init() {
@@ -49,7 +50,7 @@ applied in one transaction: at the first bad line nothing is imported, and up
 to ten errors are listed with their line and column. A file may hold just a
 msisdn column (a national opt-out list); its columns are:
 
-` + oppositionFormat.doc("  ") + `
+` + oppositionFormat.Doc("  ") + `
 Export writes msisdn,scope,action,at,channel,seq: one line per number and
 scope in force, ordered by number, with the time and channel of the STOP that
 started it (seq is the number's last change). With --since-seq N it writes
@@ -173,11 +174,11 @@ func runOptout(ctx context.Context, c *Command, args []string, stdio *IO) error 
 // transaction. Bad lines are collected (the first ten reported) and the
 // whole import is rolled back.
 func importOppositions(ctx context.Context, st bawwab.Store, in io.Reader, bar *progress.Bar, now func() time.Time) (bawwab.ImportResult, error) {
-	r, err := newCSVReader(in, "", oppositionFormat)
+	r, err := registrycsv.NewReader(in, "", oppositionFormat)
 	if err != nil {
-		return bawwab.ImportResult{}, &rejectedError{errs: []error{err}, count: 1}
+		return bawwab.ImportResult{}, &registrycsv.RejectedError{Errs: []error{err}, Count: 1}
 	}
-	rej := &rejectedError{}
+	rej := &registrycsv.RejectedError{}
 	at := now().UTC()
 	// Files repeat the same few scopes, times and channels: remember the
 	// last of each instead of parsing it again.
@@ -185,73 +186,73 @@ func importOppositions(ctx context.Context, st bawwab.Store, in io.Reader, bar *
 	scope := bawwab.NationalScope
 	src := func(yield func(bawwab.Opposition, error) bool) {
 		for {
-			err := r.next()
+			err := r.Next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				rej.add(err)
+				rej.Add(err)
 				break
 			}
 			bar.Record()
 			o, err := parseOpposition(r, &scope, &lastScope, &at, &lastAt)
 			if err != nil {
-				rej.add(err)
+				rej.Add(err)
 				continue
 			}
-			if rej.count == 0 && !yield(o, nil) {
+			if rej.Count == 0 && !yield(o, nil) {
 				return
 			}
 		}
-		if rej.count > 0 {
+		if rej.Count > 0 {
 			yield(bawwab.Opposition{}, rej)
 		}
 	}
 	res, err := st.Oppositions.ImportOppositions(ctx, src)
 	var ie *bawwab.ImportError
 	if errors.As(err, &ie) {
-		rej.add(r.recordError(ie.Err, nil))
+		rej.Add(r.RecordError(ie.Err, nil))
 		return res, rej
 	}
 	return res, err
 }
 
-func parseOpposition(r *csvReader, scope *bawwab.Scope, lastScope *string, at *time.Time, lastAt *string) (bawwab.Opposition, error) {
+func parseOpposition(r *registrycsv.Reader, scope *bawwab.Scope, lastScope *string, at *time.Time, lastAt *string) (bawwab.Opposition, error) {
 	var o bawwab.Opposition
-	n, err := normalizeMSISDN(r.get("msisdn"))
+	n, err := normalizeMSISDN(r.Get("msisdn"))
 	if err != nil {
-		return o, r.fail("msisdn", err)
+		return o, r.Fail("msisdn", err)
 	}
 	o.MSISDN = n
-	if s := r.get("scope"); s != *lastScope {
+	if s := r.Get("scope"); s != *lastScope {
 		if s == "" {
 			*scope = bawwab.NationalScope
 		} else if *scope, err = bawwab.ParseScope(s); err != nil {
 			*lastScope = "\x00" // parse again next time
-			return o, r.fail("scope", err)
+			return o, r.Fail("scope", err)
 		}
 		*lastScope = s
 	}
 	o.Scope = *scope
-	if v := r.get("action"); v != "" {
+	if v := r.Get("action"); v != "" {
 		if o.Action, err = bawwab.ParseOppositionAction(strings.ToLower(v)); err != nil {
-			return o, r.fail("action", err)
+			return o, r.Fail("action", err)
 		}
 	}
-	if v := r.get("at"); v != "" && v != *lastAt {
-		t, err := parseTime(v)
+	if v := r.Get("at"); v != "" && v != *lastAt {
+		t, err := registrycsv.ParseTime(v)
 		if err != nil {
-			return o, r.fail("at", err)
+			return o, r.Fail("at", err)
 		}
 		*at, *lastAt = t, v
 	}
 	o.At = *at
-	o.Channel = r.get("channel")
+	o.Channel = r.Get("channel")
 	if o.Channel == "" {
 		o.Channel = "import"
 	}
 	if err := o.Validate(); err != nil {
-		return o, r.recordError(err, nil)
+		return o, r.RecordError(err, nil)
 	}
 	return o, nil
 }
@@ -272,7 +273,7 @@ func exportOppositions(ctx context.Context, st bawwab.Store, since int64, out st
 			abort()
 			return 0, fmt.Errorf("export oppositions: %w", err)
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5] = o.MSISDN, o.Scope.String(), o.Action.String(), formatTime(o.At), o.Channel, strconv.FormatInt(o.Seq, 10)
+		row[0], row[1], row[2], row[3], row[4], row[5] = o.MSISDN, o.Scope.String(), o.Action.String(), registrycsv.FormatTime(o.At), o.Channel, strconv.FormatInt(o.Seq, 10)
 		if err := cw.Write(row); err != nil {
 			abort()
 			return 0, fmt.Errorf("export oppositions: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/postgres"
+	"github.com/bawwab/bawwab/registrycsv"
 	"github.com/bawwab/bawwab/sqlite"
 )
 
@@ -149,7 +150,7 @@ func BenchmarkOppositions(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r, err := newCSVReader(bufio.NewReaderSize(f, 1<<20), "", oppositionFormat)
+			r, err := registrycsv.NewReader(bufio.NewReaderSize(f, 1<<20), "", oppositionFormat)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +158,7 @@ func BenchmarkOppositions(b *testing.B) {
 			var lastScope, lastAt string
 			at := time.Now()
 			for {
-				if err := r.next(); err == io.EOF {
+				if err := r.Next(); err == io.EOF {
 					break
 				} else if err != nil {
 					b.Fatal(err)

@@ -145,7 +145,7 @@ func runRegistry(ctx context.Context, c *Command, args []string, stdio *IO) erro
 // importFailure turns an import error into the command's error: a
 // rejected file exits 1 with its list of errors.
 func importFailure(err error) error {
-	var rej *rejectedError
+	var rej *registrycsv.RejectedError
 	if errors.As(err, &rej) {
 		return &exitError{code: ExitFail, msg: rej.Error()}
 	}
@@ -203,25 +203,7 @@ func importRegistry(ctx context.Context, st bawwab.Store, files []registryFile, 
 	}
 	res, err := registrycsv.Import(ctx, st.Registry, in, bar.Record)
 	bar.Finish()
-	return res, fromRegistryCSV(err)
-}
-
-// fromRegistryCSV turns a rejected registry import into the command's
-// rejection, so that every import reports the same way.
-func fromRegistryCSV(err error) error {
-	var rej *registrycsv.RejectedError
-	if !errors.As(err, &rej) {
-		return err
-	}
-	out := &rejectedError{count: rej.Count}
-	for _, e := range rej.Errs {
-		var le *registrycsv.LineError
-		if errors.As(e, &le) {
-			e = &lineError{File: le.File, Line: le.Line, Column: le.Column, Err: le.Err}
-		}
-		out.errs = append(out.errs, e)
-	}
-	return out
+	return res, err
 }
 
 func exportRegistry(ctx context.Context, st bawwab.Store, k *registryKind, out string, stdio *IO) error {
