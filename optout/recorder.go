@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
 
 	"github.com/bawwab/bawwab"
 )
@@ -60,6 +61,11 @@ func (r *Recorder) RecordOpposition(ctx context.Context, o *bawwab.Opposition) e
 	if err := r.svc.RecordOpposition(ctx, o); err != nil {
 		return err
 	}
+	// The event is in the register: its ledger entry and the index must
+	// follow even if the caller's context ends now (a shutdown, a client
+	// gone), within a bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	if r.ledger != nil {
 		if _, err := r.ledger.Append(ctx, OppositionEntry(o)); err != nil {
 			return fmt.Errorf("opposition %d recorded, ledger entry failed: %w", o.Seq, err)

@@ -101,6 +101,10 @@ type Options struct {
 	// Window is the number of a provider bind's requests handled at once
 	// (default 1000).
 	Window int
+	// MaxParts caps the parts of a text submitted over HTTP (default 10,
+	// like common SMSC limits): a longer text is refused 400 rather than
+	// sent as dozens of parts.
+	MaxParts int
 	// SMSCTimeout bounds the wait for an SMSC's answer (default 10 s).
 	SMSCTimeout time.Duration
 	Concat      ConcatOptions
@@ -129,11 +133,12 @@ type Gateway struct {
 
 	links map[string]*link // by operator ID
 
-	mu       sync.Mutex
-	regSet   bool
-	sessions map[string][]*session // by account ID
-	servers  []*smpp.Server
-	closed   bool
+	mu        sync.Mutex
+	regSet    bool
+	sessions  map[string][]*session // by account ID
+	servers   []*smpp.Server
+	listeners []net.Listener // the servers', closed first at Shutdown
+	closed    bool
 
 	authMu    sync.Mutex
 	authCache map[[32]byte]string // sha256(account, password) -> the hash it matched
@@ -186,6 +191,9 @@ func New(opts Options) (*Gateway, error) {
 	}
 	if opts.Window <= 0 {
 		opts.Window = 1000
+	}
+	if opts.MaxParts <= 0 {
+		opts.MaxParts = 10
 	}
 	if opts.SMSCTimeout <= 0 {
 		opts.SMSCTimeout = 10 * time.Second
@@ -437,8 +445,17 @@ func (g *Gateway) housekeeping() {
 }
 
 // Serve accepts providers' binds on ln until Shutdown; it returns nil
-// after Shutdown.
+// after Shutdown. It may be called in a goroutine just before Shutdown: a
+// Serve that comes after it closes ln and returns nil at once, so a caller
+// need not wait for the listener to accept before it may shut down.
 func (g *Gateway) Serve(ln net.Listener) error {
+	g.mu.Lock()
+	closed := g.closed
+	g.mu.Unlock()
+	if closed {
+		ln.Close()
+		return nil
+	}
 	srv, err := smpp.NewServer(smpp.ServerOptions{
 		Listener:     ln,
 		SystemID:     g.opts.SystemID,
@@ -456,13 +473,15 @@ func (g *Gateway) Serve(ln net.Listener) error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		return errors.New("proxy: gateway is shut down")
+		ln.Close()
+		return nil
 	}
 	// Started under the lock, so that Shutdown sees it started or not at
 	// all.
 	err = srv.Start()
 	if err == nil {
 		g.servers = append(g.servers, srv)
+		g.listeners = append(g.listeners, ln)
 	}
 	g.mu.Unlock()
 	if err != nil {
@@ -476,10 +495,26 @@ func (g *Gateway) Serve(ln net.Listener) error {
 // flight to be answered, then unbinds the providers and the SMSC links.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
-	g.closed = true
+	g.closed = true // from now on, a new submission is answered ESME_RTHROTTLED (enter)
 	servers := g.servers
+	listeners := g.listeners
 	g.mu.Unlock()
 	var errs []error
+	// No new binds; the binds up stay up while the submissions in flight
+	// are decided, forwarded, recorded and answered: a provider is never
+	// unbound under a request it is waiting for.
+	for _, ln := range listeners {
+		ln.Close()
+	}
+	inflight := make(chan struct{})
+	go func() { g.inflight.Wait(); close(inflight) }()
+	select {
+	case <-inflight:
+	case <-ctx.Done():
+		errs = append(errs, ctx.Err())
+	}
+	// Then the unbinds (each session drains what is still in flight either
+	// way: receipts, refusals of the last requests).
 	for _, s := range servers {
 		if err := s.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
@@ -508,20 +543,21 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 // authenticate checks a bind against the registry's hashed passwords and
 // the account's bind limit.
 func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.Handler, error) {
+	// A refusal wraps its Status with the reason: the SMPP server logs it
+	// once, with the bind's kind and address.
 	st := g.reg.Load()
 	a := st.accounts[b.SystemID]
 	if a == nil || a.Kind != bawwab.AccountSMPP {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		return nil, smpp.StatusInvalidSystemID
+		return nil, fmt.Errorf("no SMPP account %q: %w", b.SystemID, smpp.StatusInvalidSystemID)
 	}
 	if a.Disabled {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		return nil, smpp.StatusBindFailed
+		return nil, fmt.Errorf("account disabled: %w", smpp.StatusBindFailed)
 	}
 	if !g.checkSecret(a, b.Password) {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		g.log.Info("bind refused: wrong password", "account", a.ID, "remote", b.RemoteAddr)
-		return nil, smpp.StatusInvalidPassword
+		return nil, fmt.Errorf("wrong password: %w", smpp.StatusInvalidPassword)
 	}
 	max := a.MaxBinds
 	if max <= 0 {
@@ -530,12 +566,11 @@ func (g *Gateway) authenticate(ctx context.Context, b *smpp.BindRequest) (smpp.H
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
-		return nil, smpp.StatusSystemError
+		return nil, fmt.Errorf("shutting down: %w", smpp.StatusSystemError)
 	}
 	if len(g.sessions[a.ID]) >= max {
 		g.metrics.binds.WithLabelValues("refused").Inc()
-		g.log.Info("bind refused: bind limit", "account", a.ID, "max", max)
-		return nil, smpp.StatusBindFailed
+		return nil, fmt.Errorf("bind limit %d reached: %w", max, smpp.StatusBindFailed)
 	}
 	s := newSession(g, a, b.Kind)
 	// Counted at once so that concurrent binds cannot pass the limit; the
@@ -635,15 +670,30 @@ type Stats struct {
 	Rejected   int64 // refused by the rules (or the SMSC unavailable)
 	Throttled  int64 // refused ESME_RTHROTTLED before deciding (rate limits)
 	RejectedBy map[bawwab.Reason]int64
-	Receipts   int64 // receipts passed to providers or their outbox
-	MO         int64 // MO messages received
-	Stops      int64 // oppositions recorded from MO (STOP)
-	Starts     int64 // oppositions lifted from MO (START)
-	Complaints int64 // MO to the complaint code
-	Relayed    int64 // MO relayed to a provider
-	System     int64 // system messages sent (confirmations)
-	Binds      int   // provider binds up
-	Links      map[string]int
+	Receipts   int64          // receipts passed to providers or their outbox
+	MO         int64          // MO messages received
+	Stops      int64          // oppositions recorded from MO (STOP)
+	Starts     int64          // oppositions lifted from MO (START)
+	Complaints int64          // MO to the complaint code
+	Relayed    int64          // MO relayed to a provider
+	System     int64          // system messages sent (confirmations)
+	Binds      int            // provider binds up
+	Links      map[string]int // binds up, by operator
+	// SMSCs is each operator link's state: a health check reports the
+	// gateway degraded while one is (LinkState.Degraded).
+	SMSCs map[string]LinkState
+}
+
+// Degraded lists the operators whose SMSC link has a bind down, sorted.
+func (s Stats) Degraded() []string {
+	var out []string
+	for op, l := range s.SMSCs {
+		if l.Degraded() {
+			out = append(out, op)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 type counters struct {
@@ -671,7 +721,7 @@ func (g *Gateway) Stats() Stats {
 		Rejected: g.stats.rejected.Load(), Throttled: g.stats.throttled.Load(),
 		Receipts: g.stats.receipts.Load(), MO: g.stats.mo.Load(), Stops: g.stats.stops.Load(), Starts: g.stats.starts.Load(),
 		Complaints: g.stats.complaints.Load(), Relayed: g.stats.relayed.Load(), System: g.stats.system.Load(),
-		RejectedBy: map[bawwab.Reason]int64{}, Links: map[string]int{},
+		RejectedBy: map[bawwab.Reason]int64{}, Links: map[string]int{}, SMSCs: map[string]LinkState{},
 	}
 	g.stats.mu.Lock()
 	for k, v := range g.stats.by {
@@ -684,7 +734,9 @@ func (g *Gateway) Stats() Stats {
 	}
 	g.mu.Unlock()
 	for op, l := range g.links {
-		s.Links[op] = l.up()
+		st := l.state()
+		s.Links[op] = st.Up
+		s.SMSCs[op] = st
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/internal/secret"
@@ -132,6 +134,9 @@ func (g *Gateway) apiAccount(r *http.Request) *bawwab.Account {
 	return a
 }
 
+// maxBody bounds the JSON body of a submission.
+const maxBody = 64 << 10
+
 type submitRequest struct {
 	From        string `json:"from"`
 	To          string `json:"to"`
@@ -147,13 +152,30 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req submitRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "the body could not be read: "+err.Error(), "")
+		return
+	}
+	if len(raw) > maxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "too-large", "the body is larger than 64 KiB", "")
+		return
+	}
+	// encoding/json would replace invalid UTF-8 with U+FFFD silently, and
+	// the rules would then read a text that is not the provider's.
+	if !utf8.Valid(raw) {
+		writeError(w, http.StatusBadRequest, "invalid-encoding", "the body is not valid UTF-8", "send the JSON in UTF-8")
+		return
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "bad-request", "the body is not a JSON message: "+err.Error(), `send {"from":..., "to":..., "text":...}`)
 		return
 	}
-	if req.From == "" || req.To == "" || req.Text == "" {
-		writeError(w, http.StatusBadRequest, "bad-request", "from, to and text are required", "")
-		return
+	for _, f := range []struct{ name, v string }{{"from", req.From}, {"to", req.To}, {"text", req.Text}} {
+		if f.v == "" {
+			writeError(w, http.StatusBadRequest, "bad-request", f.name+" is required", `send {"from":..., "to":..., "text":...}`)
+			return
+		}
 	}
 	var cat bawwab.Category
 	if req.Category != "" {
@@ -163,11 +185,12 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if req.CallbackURL != "" {
-		if u, err := url.Parse(req.CallbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			writeError(w, http.StatusBadRequest, "bad-request", "callback_url is not an http(s) URL", "")
-			return
-		}
+	// The rule of the measure webhooks: https, or http to the loopback
+	// address only, so that a provider cannot make the gateway post to
+	// addresses inside its network.
+	if err := bawwab.ValidWebhook(req.CallbackURL); err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "callback_url: "+err.Error(), "use an https URL (http only to 127.0.0.1, ::1 or localhost)")
+		return
 	}
 	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat, httpReport{callback: req.CallbackURL})
 	if !ok {
@@ -204,6 +227,12 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 	sp, err := g.split.Split(text)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad-request", "text: "+err.Error(), "")
+		return nil, nil, false
+	}
+	if len(sp.Parts) > g.opts.MaxParts {
+		writeError(w, http.StatusBadRequest, "text-too-long",
+			fmt.Sprintf("the text needs %d SMS parts; at most %d are allowed", len(sp.Parts), g.opts.MaxParts),
+			fmt.Sprintf("shorten the text (at most %d parts: about %d GSM characters, or %d in UCS-2)", g.opts.MaxParts, g.opts.MaxParts*153, g.opts.MaxParts*67))
 		return nil, nil, false
 	}
 	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, from: from, to: to,
@@ -275,6 +304,10 @@ func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from, to, text := q.Get("from"), q.Get("to"), q.Get("text")
+	if from == "" {
+		kannel(http.StatusBadRequest, "Missing sender (from), rejected")
+		return
+	}
 	if to == "" {
 		kannel(http.StatusBadRequest, "Missing receiver number, rejected")
 		return
@@ -283,14 +316,24 @@ func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
 		kannel(http.StatusBadRequest, "Missing text, rejected")
 		return
 	}
-	switch strings.ToUpper(q.Get("charset")) {
-	case "ISO-8859-1", "LATIN1":
+	// Without charset, as Kannel: UTF-8 if the bytes are valid UTF-8,
+	// Latin-1 otherwise (what most legacy integrations send).
+	switch cs := strings.ToUpper(q.Get("charset")); cs {
+	case "", "ISO-8859-1", "LATIN1":
+		if cs == "" && utf8.ValidString(text) {
+			break
+		}
 		b := []byte(text)
 		rs := make([]rune, len(b))
 		for i, c := range b {
 			rs[i] = rune(c)
 		}
 		text = string(rs)
+	case "UTF-8", "UTF8":
+		if !utf8.ValidString(text) {
+			kannel(http.StatusBadRequest, "Error: invalid-encoding: text is not valid UTF-8 (charset=UTF-8), rejected")
+			return
+		}
 	case "UTF-16BE", "UCS-2", "UCS2", "UTF-16":
 		b := []byte(text)
 		u := make([]uint16, len(b)/2)

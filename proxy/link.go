@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,9 +22,12 @@ type link struct {
 	op  string
 	cfg SMSCConfig
 
-	mu    sync.Mutex
-	conns []*smpp.Conn
-	next  atomic.Uint32
+	mu        sync.Mutex
+	conns     []*smpp.Conn
+	failures  int64
+	lastErr   string
+	downSince time.Time
+	next      atomic.Uint32
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -37,20 +41,32 @@ func newLink(g *Gateway, op string, cfg SMSCConfig) *link {
 	if cfg.Window <= 0 {
 		cfg.Window = 100
 	}
-	l := &link{g: g, op: op, cfg: cfg}
+	l := &link{g: g, op: op, cfg: cfg, downSince: time.Now()}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	return l
 }
 
 func (l *link) start() {
-	for range l.cfg.Binds {
+	for i := range l.cfg.Binds {
 		l.wg.Add(1)
-		go l.run()
+		l.g.metrics.linkUp.WithLabelValues(l.op, strconv.Itoa(i)).Set(0)
+		go l.run(i)
 	}
 }
 
-func (l *link) run() {
+// Back-off between connection attempts of a bind.
+const (
+	redialMin = 50 * time.Millisecond
+	redialMax = 5 * time.Second
+	// failureLogEvery spaces the warnings of a link that stays down.
+	failureLogEvery = time.Minute
+)
+
+func (l *link) run(bind int) {
 	defer l.wg.Done()
+	bindLabel := strconv.Itoa(bind)
+	up := l.g.metrics.linkUp.WithLabelValues(l.op, bindLabel)
+	failures := l.g.metrics.linkFailures.WithLabelValues(l.op)
 	opts := smpp.DialOptions{
 		Kind:       smpp.Transceiver,
 		SystemID:   l.cfg.SystemID,
@@ -65,34 +81,69 @@ func (l *link) run() {
 			Logger:          l.g.log,
 		},
 	}
+	delay := redialMin
+	var failed int        // attempts failed since the bind was last up
+	var lastLog time.Time // the last warning of this outage
 	for l.ctx.Err() == nil {
-		c, err := smpp.Redial(l.ctx, l.cfg.Addr, opts, 50*time.Millisecond, 5*time.Second)
+		c, err := smpp.Dial(l.ctx, l.cfg.Addr, opts)
 		if err != nil {
 			if l.ctx.Err() != nil {
 				return
 			}
-			l.g.log.Warn("SMSC bind refused", "operator", l.op, "err", err)
+			failed++
+			failures.Inc()
+			l.failed(err)
+			var st smpp.Status
+			if errors.As(err, &st) && !st.Temporary() {
+				delay = redialMax // a wrong password will not get better soon
+			}
+			// The first failure is told at once (an SMSC unreachable from
+			// the start must not look like a quiet gateway), then at most
+			// once a minute while the link stays down.
+			if now := time.Now(); failed == 1 || now.Sub(lastLog) >= failureLogEvery {
+				lastLog = now
+				msg := "SMSC connect failed"
+				if failed > 1 {
+					msg = "SMSC link still down"
+				}
+				l.g.log.Warn(msg, "operator", l.op, "bind", bind, "addr", l.cfg.Addr, "err", err,
+					"attempts", failed, "retry_in", delay.String())
+			}
+			t := time.NewTimer(delay)
 			select {
 			case <-l.ctx.Done():
+				t.Stop()
 				return
-			case <-time.After(5 * time.Second):
+			case <-t.C:
 			}
+			delay = min(2*delay, redialMax)
 			continue
 		}
-		l.g.log.Info("SMSC link up", "operator", l.op, "addr", l.cfg.Addr)
+		if failed > 0 {
+			l.g.log.Info("SMSC link up", "operator", l.op, "bind", bind, "addr", l.cfg.Addr, "after_attempts", failed+1)
+		} else {
+			l.g.log.Info("SMSC link up", "operator", l.op, "bind", bind, "addr", l.cfg.Addr)
+		}
+		failed, delay, lastLog = 0, redialMin, time.Time{}
 		l.mu.Lock()
 		l.conns = append(l.conns, c)
+		l.downSince = time.Time{}
 		l.mu.Unlock()
+		up.Set(1)
 		select {
 		case <-c.Done():
 		case <-l.ctx.Done():
 		}
+		up.Set(0)
 		l.mu.Lock()
 		for i, x := range l.conns {
 			if x == c {
 				l.conns = append(l.conns[:i:i], l.conns[i+1:]...)
 				break
 			}
+		}
+		if len(l.conns) == 0 {
+			l.downSince = time.Now()
 		}
 		l.mu.Unlock()
 		if l.ctx.Err() != nil {
@@ -103,8 +154,36 @@ func (l *link) run() {
 			cancel()
 			return
 		}
-		l.g.log.Warn("SMSC link down", "operator", l.op, "err", c.Err())
+		l.g.log.Warn("SMSC link down", "operator", l.op, "bind", bind, "err", c.Err())
 	}
+}
+
+// failed records a failed connection attempt for the link's state.
+func (l *link) failed(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failures++
+	l.lastErr = err.Error()
+}
+
+// LinkState is an SMSC link's state, for health checks.
+type LinkState struct {
+	Binds    int    // binds configured
+	Up       int    // binds up
+	Failures int64  // failed connection attempts since the start
+	LastErr  string // the last attempt's error ("" if none failed)
+	// DownSince is when the last bind went down, or the start if none
+	// was ever up; zero while a bind is up.
+	DownSince time.Time
+}
+
+// Degraded reports whether a bind of the link is down.
+func (s LinkState) Degraded() bool { return s.Up < s.Binds }
+
+func (l *link) state() LinkState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return LinkState{Binds: l.cfg.Binds, Up: len(l.conns), Failures: l.failures, LastErr: l.lastErr, DownSince: l.downSince}
 }
 
 // pick returns a bound session, round robin, or nil.

@@ -121,7 +121,11 @@ func (g *Gateway) handleMO(op string, r *smpp.Request) {
 	code := strings.TrimLeft(msg.Dest, "+")
 	st := g.reg.Load()
 	ch := st.channels[code]
-	ctx := g.ctx
+	// Not the gateway's context: an MO that arrives as the gateway shuts
+	// down is still recorded whole (register, ledger, index) — the store
+	// change, once made, must not lose its ledger entry to a cancellation.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(g.ctx), 30*time.Second)
+	defer cancel()
 	switch {
 	case code != "" && (code == g.opts.ComplaintCode || ch != nil && ch.Purpose == bawwab.PurposeComplaint):
 		g.metrics.mo.WithLabelValues("complaint").Inc()

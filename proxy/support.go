@@ -18,6 +18,9 @@ type metrics struct {
 	receipts  prometheus.Counter
 	mo        *prometheus.CounterVec // kind
 	latency   prometheus.Histogram
+	// linkUp is 1 while a bind to an operator's SMSC is up.
+	linkUp       *prometheus.GaugeVec   // operator, bind
+	linkFailures *prometheus.CounterVec // operator
 }
 
 func newMetrics(r prometheus.Registerer) (*metrics, error) {
@@ -33,9 +36,13 @@ func newMetrics(r prometheus.Registerer) (*metrics, error) {
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bawwab_gateway_submit_seconds",
 			Help:    "Time from a submission to its answer.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
+		linkUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "bawwab_smsc_link_up",
+			Help: "1 while the bind to the operator's SMSC is up, 0 while it is down."}, []string{"operator", "bind"}),
+		linkFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bawwab_smsc_connect_failures_total",
+			Help: "Failed attempts to connect and bind to an operator's SMSC."}, []string{"operator"}),
 	}
 	if r != nil {
-		for _, c := range []prometheus.Collector{m.decisions, m.binds, m.receipts, m.mo, m.latency} {
+		for _, c := range []prometheus.Collector{m.decisions, m.binds, m.receipts, m.mo, m.latency, m.linkUp, m.linkFailures} {
 			if err := r.Register(c); err != nil {
 				return nil, err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,13 +60,17 @@ type LoadConfig struct {
 
 // LoadResult is what a load run measured.
 type LoadResult struct {
-	Messages int64         // messages started
-	Sent     int64         // submit_sm sent
-	Acked    int64         // answered ESME_ROK
-	Refused  int64         // answered with an error status
-	Failed   int64         // never answered (time-out, session lost) or not sent
-	Elapsed  time.Duration // first submit to last answer
-	Latency  Summary       // submit_sm to its response
+	Messages int64 // messages started
+	// Sent and the counts after it are of submit_sm: a concatenated
+	// message is several.
+	Sent    int64 // submit_sm sent
+	Acked   int64 // answered ESME_ROK
+	Refused int64 // answered with an error status
+	Failed  int64 // never answered (time-out, session lost) or not sent
+	// RefusedBy counts the refusals by command_status.
+	RefusedBy map[smpp.Status]int64
+	Elapsed   time.Duration // first submit to last answer
+	Latency   Summary       // submit_sm to its response
 	// Receipts counts the receipts received by stat (DELIVRD, UNDELIV...);
 	// ReceiptsMatched those whose id was one of this run's.
 	Receipts        map[string]int64
@@ -87,8 +92,8 @@ func (r *LoadResult) Rate() float64 {
 // same scripts read both.
 func (r *LoadResult) String() string {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/1e6) }
-	s := fmt.Sprintf("RESULT sent=%d acked=%d errors=%d failed=%d elapsed_s=%.3f rate=%.1f p50=%s p90=%s p99=%s max=%s",
-		r.Sent, r.Acked, r.Refused, r.Failed, r.Elapsed.Seconds(), r.Rate(),
+	s := fmt.Sprintf("RESULT sent=%d parts=%d acked=%d errors=%d failed=%d elapsed_s=%.3f rate=%.1f p50=%s p90=%s p99=%s max=%s",
+		r.Messages, r.Sent, r.Acked, r.Refused, r.Failed, r.Elapsed.Seconds(), r.Rate(),
 		ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max))
 	if len(r.Receipts) > 0 {
 		var total int64
@@ -99,6 +104,45 @@ func (r *LoadResult) String() string {
 			r.Receipts["DELIVRD"], ms(r.ReceiptLatency.P50), ms(r.ReceiptLatency.P99))
 	}
 	return s
+}
+
+// RefusalCounts lists the refusals by command_status, most frequent
+// first: "ESME_RTHROTTLED=3", and for the gateway's vendor statuses its
+// reason code, "recipient-opted-out(R5,0x405)=2".
+func (r *LoadResult) RefusalCounts() []string {
+	type kv struct {
+		st smpp.Status
+		n  int64
+	}
+	var all []kv
+	for st, n := range r.RefusedBy {
+		all = append(all, kv{st, n})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
+		}
+		return all[i].st < all[j].st
+	})
+	out := make([]string, len(all))
+	for i, e := range all {
+		out[i] = fmt.Sprintf("%s=%d", StatusName(e.st), e.n)
+	}
+	return out
+}
+
+// StatusName names a command_status: its SMPP name, or for a status of
+// the vendor range that Bawwab uses, the reason it reports.
+func StatusName(st smpp.Status) string {
+	if st >= 0x400 && st <= 0x4FF {
+		if r, ok := bawwab.ReasonForSMPPStatus(uint32(st)); ok {
+			if info, ok := r.Info(); ok && info.Rule != "gateway" {
+				return fmt.Sprintf("%s(%s,0x%X)", r, info.Rule, uint32(st))
+			}
+			return fmt.Sprintf("%s(0x%X)", r, uint32(st))
+		}
+	}
+	return st.Name()
 }
 
 // RunLoad binds, sends the messages, waits for the answers (and the
@@ -148,6 +192,9 @@ type loadBind struct {
 	lat     Histogram
 	rcptLat Histogram
 	pool    sync.Pool // *pending
+	// refusedBy counts the refusals by status.
+	rmu       sync.Mutex
+	refusedBy map[smpp.Status]int64
 }
 
 // pending is one submit_sm in flight; its done method value is made once,
@@ -407,6 +454,12 @@ func (p *pending) complete(resp *smpp.PDU, err error) {
 		}
 	case resp != nil && errors.As(err, &st):
 		g.refused.Add(1)
+		b.rmu.Lock()
+		if b.refusedBy == nil {
+			b.refusedBy = map[smpp.Status]int64{}
+		}
+		b.refusedBy[st]++
+		b.rmu.Unlock()
 		b.lat.Record(time.Duration(now - start))
 	default:
 		g.fail(err)
@@ -469,6 +522,14 @@ func (g *load) result() *LoadResult {
 	for _, b := range g.binds {
 		lat.Merge(&b.lat)
 		rlat.Merge(&b.rcptLat)
+		b.rmu.Lock()
+		for st, n := range b.refusedBy {
+			if r.RefusedBy == nil {
+				r.RefusedBy = map[smpp.Status]int64{}
+			}
+			r.RefusedBy[st] += n
+		}
+		b.rmu.Unlock()
 	}
 	r.Latency, r.ReceiptLatency = lat.Summary(), rlat.Summary()
 	g.rmu.Lock()

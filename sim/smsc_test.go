@@ -66,7 +66,7 @@ func TestLoadWithReceipts(t *testing.T) {
 	if st.Submits != 10 || st.ReceiptsAcked != 10 || st.Delivered != 8 || st.Undelivered != 1 || st.Rejected != 1 || st.BindsTotal != 1 {
 		t.Errorf("stats %+v", st)
 	}
-	if !strings.HasPrefix(res.String(), "RESULT sent=10 acked=10 ") {
+	if !strings.HasPrefix(res.String(), "RESULT sent=10 parts=10 acked=10 ") {
 		t.Errorf("result line %q", res.String())
 	}
 }

@@ -226,6 +226,9 @@ type ProviderConfig struct {
 
 // ProviderStats counts what a simulated provider sent.
 type ProviderStats struct {
+	// Sent, Accepted, Refused and Failed count messages (a concatenated
+	// one by its first part's answer); Receipts counts the receipts, one
+	// per part.
 	Sent, Accepted, Refused, Failed, Receipts int64
 }
 

@@ -1,6 +1,9 @@
 package smpp
 
-import "fmt"
+import (
+	"fmt"
+	"log/slog"
+)
 
 // CommandID is the command_id of a PDU header (SMPP 3.4 §5.1.2.1). The high
 // bit marks a response.
@@ -115,6 +118,9 @@ func (k BindKind) Command() CommandID {
 	}
 	return 0
 }
+
+// LogValue logs the kind by name ("transceiver"), in JSON logs too.
+func (k BindKind) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 func (k BindKind) String() string {
 	switch k {

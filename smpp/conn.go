@@ -919,11 +919,17 @@ func (c *Conn) post(ctx context.Context, cmd CommandID, b *Body, raw []byte, win
 	k.cmd, k.windowed, k.cb = cmd, windowed, cb
 	k.deadline = c.clock.Load() + int64(c.opts.ResponseTimeout)
 	c.mu.Lock()
-	if c.state.Load() == stateClosed {
+	if st := c.state.Load(); st == stateClosed || windowed && st == stateUnbinding {
 		c.mu.Unlock()
 		k.recycle()
 		if windowed {
 			<-c.window
+		}
+		if st == stateUnbinding {
+			// Checked again here, with the window slot held: an unbind
+			// that began after sendable's check has drained the window
+			// without this request, and would close the session under it.
+			return nil, ErrUnbinding
 		}
 		return nil, c.closedErr()
 	}

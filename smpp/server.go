@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"time"
 )
@@ -189,7 +190,7 @@ func (s *Server) handshake(nc net.Conn) {
 			if errors.As(err, &fe) {
 				nc.Write(AppendHeaderOnly(nil, GenericNack, StatusInvalidCmdLen, fe.Seq))
 			}
-			s.log.Debug("smpp: connection closed before bind", "remote", nc.RemoteAddr(), "err", err)
+			s.log.Debug("smpp: connection closed before bind", "remote", addrString(nc.RemoteAddr()), "err", err)
 			return
 		}
 		if err := p.Decode(raw); err != nil {
@@ -235,12 +236,22 @@ func (s *Server) handshake(nc net.Conn) {
 	respCmd := p.CommandID().Response()
 	if err != nil {
 		st := StatusBindFailed
-		if !errors.As(err, &st) {
-			s.log.Warn("smpp: bind failed", "system_id", req.SystemID, "remote", req.RemoteAddr, "err", err)
-		}
 		b, _ := (&Body{SystemID: s.opts.SystemID}).Append(nil, respCmd, st, p.Seq())
+		if !errors.As(err, &st) {
+			// Not a refusal but a failure (an Authenticate that failed).
+			s.log.Warn("smpp: bind failed", "system_id", req.SystemID, "kind", req.Kind, "remote", addrString(req.RemoteAddr), "err", err)
+		} else {
+			b, _ = (&Body{SystemID: s.opts.SystemID}).Append(nil, respCmd, st, p.Seq())
+			// One line per refusal: Authenticate says why by wrapping the
+			// Status (fmt.Errorf("bind limit 4: %w", StatusBindFailed)),
+			// rather than logging it a second time.
+			attrs := []any{"system_id", req.SystemID, "kind", req.Kind, "remote", addrString(req.RemoteAddr), "status", st.Name()}
+			if why := err.Error(); why != st.Error() {
+				attrs = append(attrs, "reason", strings.TrimSuffix(strings.TrimSuffix(why, st.Error()), ": "))
+			}
+			s.log.Info("smpp: bind refused", attrs...)
+		}
 		nc.Write(b)
-		s.log.Info("smpp: bind refused", "system_id", req.SystemID, "kind", req.Kind, "remote", req.RemoteAddr, "status", st.Name())
 		return
 	}
 	nc.SetDeadline(time.Time{})
@@ -254,7 +265,12 @@ func (s *Server) handshake(nc net.Conn) {
 		nc.Write(b)
 		return
 	}
+	// A session from now on, under the same lock: Shutdown must unbind it
+	// (requests in flight answered), not close it as a connection not yet
+	// bound — the client may have its bind_resp and a request out before
+	// this function returns.
 	s.conns[c] = struct{}{}
+	delete(s.raw, nc)
 	s.mu.Unlock()
 	bound = true
 	resp := &Body{SystemID: s.opts.SystemID}
@@ -266,7 +282,7 @@ func (s *Server) handshake(nc net.Conn) {
 		bh.Bound(c)
 	}
 	c.start()
-	s.log.Info("smpp: bound", "system_id", req.SystemID, "kind", req.Kind, "remote", req.RemoteAddr)
+	s.log.Info("smpp: bound", "system_id", req.SystemID, "kind", req.Kind, "remote", addrString(req.RemoteAddr))
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -333,4 +349,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		<-done
 		return ctx.Err()
 	}
+}
+
+// addrString is a network address as logs show it ("host:port").
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }

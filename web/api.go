@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,10 @@ func (s *Server) api(rt route, h apiHandler) {
 			writeError(w, errf(bawwab.EFORBIDDEN, "missing or wrong CSRF token (send the header %s with the csrf_token of GET /api/v1/me)", CSRFHeader))
 			return
 		}
+		if err := otherOrg(r.URL.Query(), p.user); err != nil {
+			writeError(w, err)
+			return
+		}
 		r = r.WithContext(context.WithValue(scopeContext(r.Context(), p.user), principalKey{}, p))
 		if err := h(w, r, p); err != nil {
 			s.logError(r, err)
@@ -67,10 +72,63 @@ func (s *Server) api(rt route, h apiHandler) {
 	})
 }
 
-// apiError is the body of every error answer.
+// EOTHERORG is the code of a request by a provider's (an operator's) user
+// that names another provider (operator): refused, rather than silently
+// answered about the user's own, so that a client's mistake shows.
+const EOTHERORG = "other_organisation"
+
+// otherOrg refuses a query that names a provider other than a provider
+// user's own, or an operator other than an operator user's own.
+func otherOrg(q url.Values, u *bawwab.User) error {
+	for _, k := range []string{"provider", "provider_id", "operator", "operator_id"} {
+		for _, v := range q[k] {
+			if err := checkOrg(u, k, v, "the query's "); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkOrg refuses a field (provider_id, operator...) whose value names
+// another organisation than the user's own; empty is the user's own.
+func checkOrg(u *bawwab.User, field, v, where string) error {
+	if v == "" {
+		return nil
+	}
+	var own, what string
+	switch {
+	case u.Role == bawwab.RoleProvider && strings.HasPrefix(field, "provider"):
+		own, what = u.ProviderID, "provider"
+	case u.Role == bawwab.RoleOperator && strings.HasPrefix(field, "operator"):
+		own, what = u.OperatorID, "operator"
+	default:
+		return nil
+	}
+	if v == own {
+		return nil
+	}
+	return &orgError{field: field, err: &bawwab.Error{Code: EOTHERORG,
+		Message: fmt.Sprintf("%s%s names the %s %q, but you act for %q only: leave it out or name your own", where, field, what, v, own)}}
+}
+
+// orgError is an EOTHERORG error with the field that named the other
+// organisation.
+type orgError struct {
+	field string
+	err   *bawwab.Error
+}
+
+func (e *orgError) Error() string { return e.err.Error() }
+func (e *orgError) Unwrap() error { return e.err }
+
+// apiError is the body of every error answer. Reason repeats Code under
+// the key the gateway's and the subscriber API's errors use, so that a
+// client reads one key across the whole API.
 type apiError struct {
 	Error struct {
 		Code    string `json:"code"`
+		Reason  string `json:"reason"`
 		Message string `json:"message"`
 		Field   string `json:"field,omitempty"`
 	} `json:"error"`
@@ -79,10 +137,15 @@ type apiError struct {
 func writeError(w http.ResponseWriter, err error) {
 	var body apiError
 	body.Error.Code = bawwab.ErrorCode(err)
+	body.Error.Reason = body.Error.Code
 	body.Error.Message = bawwab.ErrorMessage(err)
 	var fe *bawwab.FieldError
-	if errors.As(err, &fe) {
+	var oe *orgError
+	switch {
+	case errors.As(err, &fe):
 		body.Error.Field = fe.Field
+	case errors.As(err, &oe):
+		body.Error.Field = oe.field
 	}
 	writeJSON(w, httpStatus(body.Error.Code), body)
 }
@@ -256,7 +319,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.setSessionCookie(w, token)
+	s.setSessionCookie(w, r, token)
 	writeJSON(w, http.StatusOK, loginAnswer{User: u, CSRFToken: se.CSRFToken, ExpiresAt: se.ExpiresAt})
 }
 
@@ -264,7 +327,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, p *principal)
 	if err := s.o.Users.DeleteSession(r.Context(), p.session.ID); err != nil {
 		return err
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
 }
@@ -1255,6 +1318,9 @@ func (s *Server) apiCreateKey(w http.ResponseWriter, r *http.Request, p *princip
 		RateLimit  float64 `json:"rate_limit"`
 	}
 	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	if err := checkOrg(p.user, "provider_id", in.ProviderID, ""); err != nil {
 		return err
 	}
 	id := p.user.ProviderID

@@ -1,6 +1,7 @@
 package web
 
 import (
+	clist "container/list"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -101,8 +102,17 @@ var errBadLogin = bawwab.Errorf(bawwab.EUNAUTHORIZED, "wrong name or password")
 func (s *Server) login(ctx context.Context, r *http.Request, name, password string) (*bawwab.User, *bawwab.Session, string, error) {
 	ip := s.clientIP(r)
 	now := s.now()
-	if wait := s.limiter.blocked(name, ip, now); wait > 0 {
-		return nil, nil, "", &bawwab.Error{Code: "rate_limited", Message: "too many failed logins: try again in " + wait.Round(time.Second).String()}
+	lock, delay := s.limiter.check(name, ip, now)
+	if lock > 0 {
+		s.loginFailed(name, ip, "locked")
+		return nil, nil, "", &bawwab.Error{Code: "rate_limited", Message: "too many failed logins: try again in " + lock.Round(time.Second).String()}
+	}
+	if delay > 0 {
+		// Failures on this name from elsewhere slow the attempt, but do
+		// not refuse it: the owner still gets in.
+		if err := s.sleep(ctx, delay); err != nil {
+			return nil, nil, "", err
+		}
 	}
 	u, err := s.o.Users.FindUserByName(ctx, name)
 	if err != nil && bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
@@ -111,6 +121,11 @@ func (s *Server) login(ctx context.Context, r *http.Request, name, password stri
 	if u == nil || u.Disabled {
 		_ = secret.Verify(dummyHash, password)
 		s.limiter.fail(name, ip, now)
+		why := "unknown name"
+		if u != nil {
+			why = "disabled"
+		}
+		s.loginFailed(name, ip, why)
 		return nil, nil, "", errBadLogin
 	}
 	if err := secret.Verify(u.PasswordHash, password); err != nil {
@@ -118,32 +133,66 @@ func (s *Server) login(ctx context.Context, r *http.Request, name, password stri
 			s.log.Error("web: stored password hash unreadable", "user", name, "err", err)
 		}
 		s.limiter.fail(name, ip, now)
+		s.loginFailed(name, ip, "wrong password")
 		return nil, nil, "", errBadLogin
 	}
-	s.limiter.success(name)
+	s.limiter.success(name, ip)
 	token := randomToken(32)
 	se := &bawwab.Session{ID: sessionID(token), UserName: u.Name, CSRFToken: randomToken(24), CreatedAt: now, ExpiresAt: now.Add(s.o.SessionTTL)}
 	if err := s.o.Users.CreateSession(ctx, se); err != nil {
 		return nil, nil, "", err
 	}
-	s.log.Info("web: login", "user", u.Name, "role", u.Role.String())
+	s.log.Info("web: login", "user", u.Name, "role", u.Role.String(), "addr", ip)
 	return u, se, token, nil
+}
+
+// loginFailed logs a refused login with its name and client address (never
+// the password), at warning level, for the regulator's review of attacks
+// on the console.
+func (s *Server) loginFailed(name, ip, why string) {
+	if len(name) > 64 {
+		name = name[:64] + "…"
+	}
+	s.log.Warn("web: login failed", "user", name, "addr", ip, "why", why)
+}
+
+// sleep waits d or until ctx ends.
+func (s *Server) sleep(ctx context.Context, d time.Duration) error {
+	if s.sleepHook != nil {
+		s.sleepHook(d)
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // setSessionCookie sets a browser-session cookie: the session's expiry
 // is enforced by the server, on its own clock.
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/",
-		HttpOnly: true, Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// secureCookies reports whether cookies are marked Secure: when
+// configured (the console is served over HTTPS, perhaps behind a proxy),
+// and whenever the request itself came over TLS.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return s.o.SecureCookies || r.TLS != nil
 }
 
 // authenticate returns the principal of a request's session cookie, or
@@ -198,23 +247,145 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// limiter counts failed logins per name and per address over a window,
-// and blocks further attempts past a limit until the window passes.
+// limiter counts failed logins over a window and decides what the next
+// attempt gets. A (name, address) pair is locked out past a few failures,
+// an address past more (one client guessing many names); a name alone is
+// never locked, only slowed, so that failures from elsewhere cannot keep
+// its owner out: past a threshold, each attempt on it waits a little more,
+// up to a cap. The tables are bounded: past maxEntries keys, the key
+// touched least recently is forgotten, so a flood of names can evict only
+// stale counters, never wipe the ones being attacked.
 type limiter struct {
-	mu      sync.Mutex
-	byName  map[string]*failures
-	byIP    map[string]*failures
-	window  time.Duration
-	maxName int
-	maxIP   int
-}
-
-type failures struct {
-	times []time.Time
+	mu         sync.Mutex
+	byPair     *failTable
+	byName     *failTable
+	byIP       *failTable
+	window     time.Duration
+	maxPair    int
+	maxIP      int
+	slowName   int           // failures on a name from which attempts are slowed
+	delayStep  time.Duration // the added wait per failure past slowName
+	maxDelay   time.Duration
+	maxEntries int
 }
 
 func newLimiter() *limiter {
-	return &limiter{byName: map[string]*failures{}, byIP: map[string]*failures{}, window: 15 * time.Minute, maxName: 5, maxIP: 20}
+	return newLimiterSize(100000)
+}
+
+func newLimiterSize(maxEntries int) *limiter {
+	return &limiter{
+		byPair: newFailTable(), byName: newFailTable(), byIP: newFailTable(),
+		window: 15 * time.Minute, maxPair: 5, maxIP: 20,
+		slowName: 10, delayStep: 500 * time.Millisecond, maxDelay: 5 * time.Second,
+		maxEntries: maxEntries,
+	}
+}
+
+func pairKey(name, ip string) string { return strings.ToLower(name) + "\x00" + ip }
+
+// check returns how long the client must wait before it may try again
+// (0 if it may now: the attempt is refused otherwise), and how long this
+// attempt should be delayed before it is checked.
+func (l *limiter) check(name, ip string, now time.Time) (lock, delay time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range []struct {
+		t     *failTable
+		k     string
+		limit int
+	}{{l.byPair, pairKey(name, ip), l.maxPair}, {l.byIP, ip, l.maxIP}} {
+		if f := c.t.get(c.k, now, l.window); f != nil && len(f.times) >= c.limit {
+			lock = max(lock, f.times[0].Add(l.window).Sub(now))
+		}
+	}
+	if f := l.byName.get(strings.ToLower(name), now, l.window); f != nil && len(f.times) >= l.slowName {
+		delay = min(time.Duration(len(f.times)-l.slowName+1)*l.delayStep, l.maxDelay)
+	}
+	return lock, delay
+}
+
+// blocked returns how long to wait before the next attempt, 0 if none.
+func (l *limiter) blocked(name, ip string, now time.Time) time.Duration {
+	lock, _ := l.check(name, ip, now)
+	return lock
+}
+
+func (l *limiter) fail(name, ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byPair.add(pairKey(name, ip), now, l.maxEntries)
+	l.byName.add(strings.ToLower(name), now, l.maxEntries)
+	l.byIP.add(ip, now, l.maxEntries)
+}
+
+// success forgets the failures of a name from an address; the name's own
+// count stays, as failures from elsewhere may still be an attack.
+func (l *limiter) success(name, ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byPair.remove(pairKey(name, ip))
+}
+
+// failTable is the failures per key, in the order the keys were last
+// touched (oldest first), for eviction.
+type failTable struct {
+	m     map[string]*clist.Element
+	order *clist.List // of *failures
+}
+
+type failures struct {
+	key   string
+	times []time.Time
+}
+
+func newFailTable() *failTable {
+	return &failTable{m: map[string]*clist.Element{}, order: clist.New()}
+}
+
+func (t *failTable) len() int { return len(t.m) }
+
+// get returns the failures of a key within the window, nil if none; a
+// key checked counts as recently used.
+func (t *failTable) get(k string, now time.Time, window time.Duration) *failures {
+	el := t.m[k]
+	if el == nil {
+		return nil
+	}
+	f := el.Value.(*failures)
+	f.prune(now, window)
+	if len(f.times) == 0 {
+		t.remove(k)
+		return nil
+	}
+	t.order.MoveToBack(el)
+	return f
+}
+
+func (t *failTable) add(k string, now time.Time, maxEntries int) {
+	el := t.m[k]
+	if el == nil {
+		el = t.order.PushBack(&failures{key: k})
+		t.m[k] = el
+	} else {
+		t.order.MoveToBack(el)
+	}
+	f := el.Value.(*failures)
+	f.times = append(f.times, now)
+	if len(f.times) > 64 {
+		f.times = f.times[len(f.times)-64:]
+	}
+	for len(t.m) > maxEntries {
+		old := t.order.Front()
+		t.remove(old.Value.(*failures).key)
+	}
+}
+
+func (t *failTable) remove(k string) {
+	if el := t.m[k]; el != nil {
+		t.order.Remove(el)
+		delete(t.m, k)
+	}
 }
 
 func (f *failures) prune(now time.Time, window time.Duration) {
@@ -223,57 +394,4 @@ func (f *failures) prune(now time.Time, window time.Duration) {
 		i++
 	}
 	f.times = f.times[i:]
-}
-
-// blocked returns how long to wait before the next attempt, 0 if none.
-func (l *limiter) blocked(name, ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var wait time.Duration
-	check := func(m map[string]*failures, k string, limit int) {
-		f := m[k]
-		if f == nil {
-			return
-		}
-		f.prune(now, l.window)
-		if len(f.times) == 0 {
-			delete(m, k)
-			return
-		}
-		if len(f.times) >= limit {
-			wait = max(wait, f.times[0].Add(l.window).Sub(now))
-		}
-	}
-	check(l.byName, strings.ToLower(name), l.maxName)
-	check(l.byIP, ip, l.maxIP)
-	return wait
-}
-
-func (l *limiter) fail(name, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.byName) > 100000 || len(l.byIP) > 100000 {
-		// Bounded memory under a flood: forget the oldest state wholesale.
-		l.byName, l.byIP = map[string]*failures{}, map[string]*failures{}
-	}
-	for _, x := range []struct {
-		m map[string]*failures
-		k string
-	}{{l.byName, strings.ToLower(name)}, {l.byIP, ip}} {
-		f := x.m[x.k]
-		if f == nil {
-			f = &failures{}
-			x.m[x.k] = f
-		}
-		f.times = append(f.times, now)
-		if len(f.times) > 64 {
-			f.times = f.times[len(f.times)-64:]
-		}
-	}
-}
-
-func (l *limiter) success(name string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.byName, strings.ToLower(name))
 }

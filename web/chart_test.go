@@ -1,6 +1,7 @@
 package web
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,26 @@ func TestCharts(t *testing.T) {
 	svg = string(hbars("t", []bar{{Label: "r<1>", Value: 3}}))
 	if strings.Contains(svg, "<1>") || strings.Count(svg, "<rect") != 1 {
 		t.Errorf("bars: %s", svg)
+	}
+}
+
+// TestChartTicksWhole: the charts count messages, so for any integer
+// maximum every y tick is a whole number (no 1.2, 2.5, 3.8), shown
+// distinct and increasing.
+func TestChartTicksWhole(t *testing.T) {
+	re := regexp.MustCompile(`class="ylab"[^>]*>([^<]*)<`)
+	for v := 0; v <= 1_000_000; v += 1 + v/50 {
+		svg := string(stackedBars("t", []string{"a"}, []series{{"s", "s-accepted", []float64{float64(v)}}}))
+		var prev string
+		for i, m := range re.FindAllStringSubmatch(svg, -1) {
+			l := m[1]
+			if !strings.HasSuffix(l, "k") && !strings.HasSuffix(l, "M") && strings.Contains(l, ".") {
+				t.Fatalf("max %d: tick %q is not a whole number:\n%s", v, l, svg)
+			}
+			if i > 0 && l == prev {
+				t.Fatalf("max %d: tick %q twice", v, l)
+			}
+			prev = l
+		}
 	}
 }

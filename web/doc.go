@@ -10,12 +10,17 @@
 // People log in with a console account (bawwab.User): passwords are kept
 // as argon2id hashes, sessions as hashes of their tokens in HttpOnly,
 // SameSite cookies; every form and every API write carries the session's
-// CSRF token; failed logins are rate-limited by name and by address. The
+// CSRF token. Failed logins lock out a (name, address) pair and an
+// address guessing many names, but only slow a name tried from many
+// addresses, so that nobody can lock its owner out; every login, failed
+// or not, is logged with the name and the client address. The
 // role of the account decides what it sees: a provider's user works in a
 // context restricted to its provider (bawwab.NewContextWithProvider), so
 // that the stores themselves refuse another provider's data, and the
 // handlers that read the ledger or the aggregates force its provider in
-// their filters; an operator's user sees its network. Every change a
+// their filters; an operator's user sees its network, and a request of
+// either naming another provider or operator is refused
+// (other_organisation) rather than quietly answered about its own. Every change a
 // person makes is recorded in the ledger with who did it and why.
 //
 // The console speaks French and English (a language switch, and

@@ -79,6 +79,12 @@ const (
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the server's options changed by opt.
+func newEnvWith(t testing.TB, opt func(*web.Options)) *env {
+	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clock: &clock{t: now}}
 	ctx := context.Background()
 	e.db = sqlite.NewDB(filepath.Join(e.dir, "bawwab.db"))
@@ -125,10 +131,14 @@ func newEnv(t testing.TB) *env {
 			t.Fatal(err)
 		}
 	}
-	e.web, err = web.New(web.Options{
+	o := web.Options{
 		Store: e.st, Users: e.users, Ledger: e.ledger, Audit: e.ledger, Keys: e.keys,
 		Complaints: e.desk, Sanctions: e.mon, Now: e.clock.Now, LedgerStatus: e.ledgerStatus,
-	})
+	}
+	if opt != nil {
+		opt(&o)
+	}
+	e.web, err = web.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

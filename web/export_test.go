@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"time"
 
 	"github.com/bawwab/bawwab/internal/secret"
 )
@@ -22,3 +23,6 @@ func (s *Server) Routes() [][2]string {
 	}
 	return out
 }
+
+// SetSleep replaces the wait of a slowed login.
+func (s *Server) SetSleep(f func(time.Duration)) { s.sleepHook = f }

@@ -184,7 +184,9 @@ var french = map[string]string{
 	"Provider or operator":                   "Prestataire ou opérateur",
 	"Create":                                 "Créer",
 	"Save":                                   "Enregistrer",
-	"Create or replace a record (JSON, as listed below)": "Créer ou remplacer un enregistrement (JSON, comme listé ci-dessous)",
+	"Provider portals":                       "Portails des prestataires",
+	"Choose the provider whose portal to view: its traffic, refused messages, opted-out numbers and API keys.": "Choisissez le prestataire dont afficher le portail : son trafic, ses messages refusés, ses numéros opposés et ses clés d'API.",
+	"Create or replace a record (JSON, as listed below)":                                                       "Créer ou remplacer un enregistrement (JSON, comme listé ci-dessous)",
 }
 
 // tr returns the text in lang.

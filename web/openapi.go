@@ -64,12 +64,17 @@ func (s *Server) openAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Bawwab API", "version": "1",
-			"description": "The console's API: log in with POST /api/v1/login, keep the session cookie, and send the csrf_token it returns in the " + CSRFHeader + " header of every write. Errors are JSON: {\"error\": {\"code\", \"message\", \"field\"}}; the code is one of invalid, unauthorized, forbidden, not_found, conflict, not_implemented, rate_limited, internal."},
+			"description": "The console's API: log in with POST /api/v1/login, keep the session cookie, and send the csrf_token it returns in the " + CSRFHeader + " header of every write. Errors are JSON: {\"error\": {\"code\", \"reason\", \"message\", \"field\"}}; the code is one of invalid, unauthorized, forbidden, not_found, conflict, not_implemented, rate_limited, other_organisation (a provider's or operator's user named another one), internal; reason is the same value, the key under which the gateway (/api/v1/messages) and the subscriber API give theirs, so that a client reads error.reason across the whole API."},
 		"paths": paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie}},
 			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object",
-				"properties": map[string]any{"code": map[string]string{"type": "string"}, "message": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"}}}}}},
+				"required": []string{"code", "reason", "message"},
+				"properties": map[string]any{
+					"code":    map[string]string{"type": "string", "description": "what went wrong: invalid, unauthorized, forbidden, not_found, conflict, not_implemented, rate_limited, other_organisation or internal"},
+					"reason":  map[string]string{"type": "string", "description": "the same value as code, under the key of the gateway's and the subscriber API's errors"},
+					"message": map[string]string{"type": "string", "description": "for people"},
+					"field":   map[string]string{"type": "string", "description": "the input field at fault, if one is"}}}}}},
 		},
 	}
 }

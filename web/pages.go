@@ -46,8 +46,8 @@ func (s *Server) parseTemplates() error {
 			"time":   func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04 UTC") },
 			"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) + " %" },
 			"count":  func(n int64) string { return fmtCount(float64(n)) },
-			"reason": func(r any) string { return reasonSummary(bawwab.Reason(fmt.Sprint(r))) },
-			"fix":    func(r any) string { return reasonFix(bawwab.Reason(fmt.Sprint(r))) },
+			"reason": func(r any) string { return reasonSummary(lang, bawwab.Reason(fmt.Sprint(r))) },
+			"fix":    func(r any) string { return reasonFix(lang, bawwab.Reason(fmt.Sprint(r))) },
 			"query":  func(k, v string) string { return url.QueryEscape(k) + "=" + url.QueryEscape(v) },
 			"str":    func(v fmt.Stringer) string { return v.String() },
 			"add":    func(a, b int) int { return a + b },
@@ -80,14 +80,22 @@ func fmtTime(t time.Time, layout string) string {
 	return t.UTC().Format(layout)
 }
 
-func reasonSummary(r bawwab.Reason) string {
+// reasonSummary is a reason's one line for people, in lang.
+func reasonSummary(lang string, r bawwab.Reason) string {
+	if fr, ok := frenchReasons[r]; ok && lang == "fr" {
+		return fr.summary
+	}
 	if info, ok := r.Info(); ok {
 		return info.Summary
 	}
 	return string(r)
 }
 
-func reasonFix(r bawwab.Reason) string {
+// reasonFix is what to change against a reason, in lang.
+func reasonFix(lang string, r bawwab.Reason) string {
+	if fr, ok := frenchReasons[r]; ok && lang == "fr" {
+		return fr.fix
+	}
 	if info, ok := r.Info(); ok {
 		return info.Fix
 	}
@@ -145,6 +153,14 @@ func (s *Server) page(pattern string, rs roles, h pageHandler) {
 				s.renderError(w, r, p, errf(bawwab.EFORBIDDEN, "the form expired or came from elsewhere: reload the page and try again"))
 				return
 			}
+		}
+		err = otherOrg(r.URL.Query(), p.user)
+		if err == nil && r.Method == http.MethodPost {
+			err = otherOrg(r.PostForm, p.user)
+		}
+		if err != nil {
+			s.renderError(w, r, p, err)
+			return
 		}
 		r = r.WithContext(context.WithValue(scopeContext(r.Context(), p.user), principalKey{}, p))
 		if err := h(w, r, p); err != nil {
@@ -250,7 +266,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, httpStatus(bawwab.ErrorCode(err)), "login.html", &view{Title: "Log in", Msg: msg, Data: map[string]string{"Next": next, "Name": r.PostFormValue("name")}})
 		return
 	}
-	s.setSessionCookie(w, token)
+	s.setSessionCookie(w, r, token)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -258,7 +274,7 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request, p *principal
 	if err := s.o.Users.DeleteSession(r.Context(), p.session.ID); err != nil {
 		return err
 	}
-	s.clearSessionCookie(w)
+	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -270,7 +286,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		ok = ok || l == lang
 	}
 	if ok {
-		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.o.SecureCookies})
+		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r)})
 	}
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
@@ -551,9 +567,20 @@ type portalData struct {
 	Keys       []accountView
 	NewKey     string
 	Err        string
+	// Providers is the regulator's choice of whose portal to view, when
+	// no provider is named.
+	Providers []*bawwab.Provider
 }
 
 func (s *Server) portalPage(w http.ResponseWriter, r *http.Request, p *principal) error {
+	if p.user.Role == bawwab.RoleRegulator && r.URL.Query().Get("provider") == "" {
+		// A regulator picks the provider whose portal to see.
+		ps, err := s.visibleProviders(r.Context(), p.user, nil)
+		if err != nil {
+			return err
+		}
+		return s.show(w, r, p, "portal.html", "Provider portals", &portalData{Providers: ps})
+	}
 	id, err := whose(r, p.user)
 	if err != nil {
 		return err

@@ -120,7 +120,9 @@ type Server struct {
 	mux     *http.ServeMux
 	tmpl    map[string]*template.Template
 	limiter *limiter
-	routes  []route // the API's routes, for the OpenAPI document
+	// sleepHook replaces the wait of a slowed login in tests.
+	sleepHook func(time.Duration)
+	routes    []route // the API's routes, for the OpenAPI document
 	// openapiDoc is the OpenAPI document served, merged once at New.
 	openapiDoc []byte
 	// cop refuses cross-origin writes before they reach a handler.
@@ -272,6 +274,8 @@ func httpStatus(code string) int {
 		return http.StatusConflict
 	case bawwab.ENOTIMPLEMENTED:
 		return http.StatusNotImplemented
+	case EOTHERORG:
+		return http.StatusForbidden
 	case "rate_limited":
 		return http.StatusTooManyRequests
 	}

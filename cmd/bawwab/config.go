@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -215,19 +216,121 @@ func ParseConfig(raw []byte, lookup func(string) (string, bool)) (*Config, error
 	if err != nil {
 		return nil, err
 	}
-	c := DefaultConfig()
-	md, err := toml.Decode(text, &c)
-	if err != nil {
+	// What the file itself holds, to tell a key left out from one set to
+	// its zero value, and to name an array's entry. A syntax error shows
+	// here.
+	var held map[string]any
+	if _, err := toml.Decode(text, &held); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)
 		}
 		return nil, err
 	}
+	c := DefaultConfig()
+	md, err := toml.Decode(text, &c)
+	if err != nil {
+		// A value its type refused (a duration, a time, a string for a
+		// number): name its key.
+		var pe toml.ParseError
+		if m := tomlTypeError.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, fmt.Errorf("line %d: %s: %s", line, indexedKey(text, m[2], line), m[3])
+		}
+		if errors.As(err, &pe) {
+			if pe.LastKey != "" {
+				return nil, fmt.Errorf("line %d: %s: %s", pe.Position.Line, indexedKey(text, pe.LastKey, pe.Position.Line), pe.Message)
+			}
+			return nil, fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)
+		}
+		return nil, err
+	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, bawwab.InvalidField(und[0].String(), "unknown key (misspelt? see bawwab.example.toml)")
+		return nil, bawwab.InvalidField(rawKeyPath(held, und[0]), "unknown key (misspelt? see bawwab.example.toml)")
+	}
+	entries, _ := held["smsc"].([]map[string]any)
+	for i := range c.SMSC {
+		if i >= len(entries) {
+			break
+		}
+		if _, ok := entries[i]["binds"]; !ok {
+			c.SMSC[i].Binds = DefaultSMSCBinds
+		}
+		if _, ok := entries[i]["window"]; !ok {
+			c.SMSC[i].Window = DefaultSMSCWindow
+		}
 	}
 	return &c, nil
+}
+
+// tomlTypeError is how the toml package words a value of the wrong type.
+var tomlTypeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (.*)$`)
+
+// The defaults of an [[smsc]] entry's keys.
+const (
+	DefaultSMSCBinds  = 2
+	DefaultSMSCWindow = 100
+)
+
+// rawKeyPath writes a key the way the example file does, with the index
+// of the entry of an array of tables that holds it: smsc[1].pasword
+// rather than smsc.pasword.
+func rawKeyPath(raw map[string]any, k toml.Key) string {
+	var b strings.Builder
+	var cur any = raw
+	for i, part := range k {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+		m, ok := cur.(map[string]any)
+		if !ok {
+			cur = nil
+			continue
+		}
+		cur = m[part]
+		if arr, ok := cur.([]map[string]any); ok && i+1 < len(k) {
+			// The entry that holds the rest of the key (the last one holding
+			// its next part).
+			idx := -1
+			for j, e := range arr {
+				if _, ok := e[k[i+1]]; ok {
+					idx = j
+				}
+			}
+			if idx >= 0 {
+				fmt.Fprintf(&b, "[%d]", idx)
+				cur = arr[idx]
+			} else {
+				cur = nil
+			}
+		}
+	}
+	return b.String()
+}
+
+// indexedKey adds to a dotted key the index of its array-of-tables entry,
+// counted from the [[table]] headers before line: smsc[1].window.
+func indexedKey(text, key string, line int) string {
+	lines := strings.Split(text, "\n")
+	best, idx := "", -1
+	parts := strings.Split(key, ".")
+	for p := len(parts) - 1; p > 0 && best == ""; p-- {
+		table := strings.Join(parts[:p], ".")
+		n := 0
+		for _, l := range lines[:min(line, len(lines))] {
+			if strings.TrimSpace(l) == "[["+table+"]]" {
+				n++
+			}
+		}
+		if n > 0 {
+			best, idx = table, n-1
+		}
+	}
+	if best == "" {
+		return key
+	}
+	return fmt.Sprintf("%s[%d]%s", best, idx, strings.TrimPrefix(key, best))
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
@@ -318,7 +421,7 @@ func (c *Config) Validate() error {
 		if l.addr == "" {
 			continue
 		}
-		if _, _, err := net.SplitHostPort(l.addr); err != nil {
+		if err := checkHostPort(l.addr, false); err != nil {
 			return bad(l.key, "%q is not host:port: %v", l.addr, err)
 		}
 	}
@@ -359,8 +462,8 @@ func (c *Config) Validate() error {
 			return bad(key("operator"), "%q has two links: list its binds in one", s.Operator)
 		}
 		seen[s.Operator] = true
-		if _, _, err := net.SplitHostPort(s.Addr); err != nil {
-			return bad(key("addr"), "%q is not host:port", s.Addr)
+		if err := checkHostPort(s.Addr, true); err != nil {
+			return bad(key("addr"), "%q is not host:port: %v", s.Addr, err)
 		}
 		if s.SystemID == "" || len(s.SystemID) > 15 {
 			return bad(key("system_id"), "want 1 to 15 characters")
@@ -423,6 +526,26 @@ func (c *Config) Validate() error {
 	}
 	if c.Log.Format != "json" && c.Log.Format != "text" {
 		return bad("log.format", "%q: want json or text", c.Log.Format)
+	}
+	return nil
+}
+
+// checkHostPort checks an address is host:port with a numeric port in
+// range: 0 (any free port) only where the gateway listens.
+func checkHostPort(addr string, dial bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if dial && host == "" {
+		return errors.New("no host")
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 || dial && p == 0 {
+		if dial {
+			return fmt.Errorf("port %q: want 1 to 65535", port)
+		}
+		return fmt.Errorf("port %q: want 0 to 65535", port)
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ The import streams and is all or nothing, like optout import. Columns:
 ` + consentFormat.doc("  ") + `
 ` + storeHelp + `
 
+` + ledgerRecordHelp + `
+
 Example:
   bawwab consent import fidelite.csv --data /var/lib/bawwab`,
 		Run: runConsent,
@@ -45,6 +47,7 @@ Example:
 func runConsent(ctx context.Context, c *Command, args []string, stdio *IO) error {
 	fs := c.FlagSet()
 	sf := addStoreFlags(fs)
+	actor := addActorFlag(fs)
 	pos, err := parseArgs(c, fs, args, stdio)
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func runConsent(ctx context.Context, c *Command, args []string, stdio *IO) error
 		return importFailure(err)
 	}
 	printSummary(stdio.Err, "consents", res, time.Since(start))
-	return nil
+	return recordCLIChange(ctx, sf, st, importChange(bawwab.EntryRegistryChange, "consents", pos[1], cliActor(*actor), res), stdio.Err)
 }
 
 // importConsents streams a consent CSV into the store in one transaction.

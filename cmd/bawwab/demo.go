@@ -136,8 +136,8 @@ type demo struct {
 	subs    *sim.Subscribers
 	provs   []*sim.Provider
 	logFile *os.File
-	base    report.Row // the counts before the demo started
-	final   report.Row // the counts read just before the gateway stopped
+	base    demoCounts // the counts before the demo started
+	final   demoCounts // the counts read just before the gateway stopped
 	tty     bool
 	// trafficStart is when the traffic started, for the rates; drawn the
 	// lines of the live summary on the screen.
@@ -221,17 +221,17 @@ func seedDemo(ctx context.Context, dir string) error {
 
 // seedDemoCounts seeds the store of dir and returns its report counts of
 // the last days: what was there before this run of the demo.
-func seedDemoCounts(ctx context.Context, dir string) (report.Row, error) {
+func seedDemoCounts(ctx context.Context, dir string) (demoCounts, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return report.Row{}, err
+		return demoCounts{}, err
 	}
 	db := sqlite.NewDB(filepath.Join(dir, "bawwab.db"))
 	if err := db.Open(ctx); err != nil {
-		return report.Row{}, err
+		return demoCounts{}, err
 	}
 	defer db.Close()
 	if err := seedStore(ctx, db.Store(), dir); err != nil {
-		return report.Row{}, err
+		return demoCounts{}, err
 	}
 	return reportCounts(ctx, db.Store().Reports)
 }
@@ -518,18 +518,29 @@ func (d *demo) startTraffic(ctx context.Context, wg *sync.WaitGroup) error {
 
 // counts returns the report counts of today and yesterday (the demo's
 // span, whatever the time zone), all providers together.
-func (d *demo) counts(ctx context.Context) (report.Row, error) {
+func (d *demo) counts(ctx context.Context) (demoCounts, error) {
 	d.node.Feeder.Kick()
 	return reportCounts(ctx, d.node.Store.Reports)
 }
 
-func reportCounts(ctx context.Context, reports bawwab.ReportService) (report.Row, error) {
+// demoCounts are the report's counts the demo shows; System the system
+// messages (STOP and START confirmations, one-time codes), which the
+// gateway sends and records without a provider.
+type demoCounts struct {
+	report.Row
+	System int64
+}
+
+func reportCounts(ctx context.Context, reports bawwab.ReportService) (demoCounts, error) {
 	now := time.Now()
 	rows, err := report.Table(ctx, reports, report.Filter{
-		From: report.LocalDate(now.Add(-24*time.Hour), nil), To: report.LocalDate(now.Add(24*time.Hour), nil), By: []report.Dim{report.ByDay}})
-	var sum report.Row
+		From: report.LocalDate(now.Add(-24*time.Hour), nil), To: report.LocalDate(now.Add(24*time.Hour), nil), By: []report.Dim{report.ByDay, report.ByProvider}})
+	var sum demoCounts
 	sum.Rejections = map[bawwab.Reason]int64{}
 	for _, r := range rows {
+		if r.ProviderID == "" {
+			sum.System += r.Submitted
+		}
 		sum.Submitted += r.Submitted
 		sum.Accepted += r.Accepted
 		sum.Deferred += r.Deferred
@@ -552,8 +563,9 @@ func reportCounts(ctx context.Context, reports bawwab.ReportService) (report.Row
 }
 
 // since returns the counts since the demo started.
-func (d *demo) since(r report.Row) report.Row {
+func (d *demo) since(r demoCounts) demoCounts {
 	b := d.base
+	r.System -= b.System
 	r.Submitted -= b.Submitted
 	r.Accepted -= b.Accepted
 	r.Deferred -= b.Deferred
@@ -603,7 +615,7 @@ func (d *demo) printSummary(ctx context.Context) {
 	d.stdio.Out.Write(b.Bytes())
 }
 
-func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
+func (d *demo) writeSummary(w io.Writer, r demoCounts, el time.Duration) {
 	sec := max(el.Seconds(), 1e-3)
 	fmt.Fprintf(w, "Decisions   %8d  (%.0f/s)\n", r.Submitted, float64(r.Submitted)/sec)
 	fmt.Fprintf(w, "  accepted  %8d\n  deferred  %8d  (quiet hours: sent at the next allowed time)\n  rejected  %8d\n  flagged   %8d  (mislabelled, passed and counted)\n",
@@ -630,8 +642,9 @@ func (d *demo) writeSummary(w io.Writer, r report.Row, el time.Duration) {
 	}
 	for i, p := range d.provs {
 		s := p.Stats()
-		fmt.Fprintf(w, "Provider %-10s sent %d: %d accepted, %d refused, %d failed, %d receipts\n", demoProviders[i].account, s.Sent, s.Accepted, s.Refused, s.Failed, s.Receipts)
+		fmt.Fprintf(w, "Provider %-10s sent %d messages: %d accepted, %d refused, %d failed; %d receipts (one per part)\n", demoProviders[i].account, s.Sent, s.Accepted, s.Refused, s.Failed, s.Receipts)
 	}
+	fmt.Fprintf(w, "System messages %d  (STOP and START confirmations, one-time codes: in Decisions, no provider's)\n", r.System)
 }
 
 func (d *demo) printFinal() {

@@ -185,6 +185,9 @@ func runLint(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		}
 		text = strings.TrimRight(string(b), "\r\n")
 	}
+	if strings.TrimSpace(text) == "" {
+		return usageErrorf("no text: give TEXT or pipe one on standard input")
+	}
 	in := defaults
 	in.Text = text
 	r := textcheck.Check(&in)

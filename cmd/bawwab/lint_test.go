@@ -153,3 +153,16 @@ func TestLintCorpusMissingFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// No text is a usage error, not a verdict on the empty message.
+func TestLintNoText(t *testing.T) {
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+	}{{"", nil}, {"\n", nil}, {"", []string{""}}, {"", []string{"--sender", "ATLAS"}}} {
+		code, stdout, stderr := runMain(t, tc.stdin, append([]string{"lint"}, tc.args...)...)
+		if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "no text: give TEXT or pipe one on standard input") {
+			t.Errorf("lint %q < %q: exit %d\nstdout %q\nstderr %q", tc.args, tc.stdin, code, stdout, stderr)
+		}
+	}
+}

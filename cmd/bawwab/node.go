@@ -40,6 +40,9 @@ type NodeOptions struct {
 	SMPPListener, HTTPListener net.Listener
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// VerifyEvery is the longest time between two verifications of a
+	// growing ledger (5 minutes when 0).
+	VerifyEvery time.Duration
 	// Routes adds handlers to the HTTP mux before it serves (the demo's
 	// /api/v1/sim/mo).
 	Routes func(mux *http.ServeMux)
@@ -102,8 +105,10 @@ type gatewayPart interface {
 
 // StartNode opens everything the configuration names and starts serving.
 // On an error, what was opened is closed again.
-func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err error) {
-	n = &Node{cfg: cfg, log: opts.Logger, now: opts.Now, Operators: msisdn.NewOperators()}
+func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (_ *Node, err error) {
+	// n is not the named result: a "return nil, err" must leave it set
+	// for the cleanup below.
+	n := &Node{cfg: cfg, log: opts.Logger, now: opts.Now, Operators: msisdn.NewOperators()}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,7 +118,9 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err
 	n.log = n.log.With("node", cfg.Node)
 	defer func() {
 		if err != nil {
-			n.close()
+			if cerr := n.abort(); cerr != nil {
+				n.log.Warn("close after a failed start", "err", cerr)
+			}
 		}
 	}()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -145,7 +152,12 @@ func StartNode(ctx context.Context, cfg *Config, opts NodeOptions) (n *Node, err
 	if err := n.routes(); err != nil {
 		return nil, err
 	}
-	n.goRun(func() { n.verifyEvery(runCtx, time.Hour) })
+	n.goRun(func() { n.recordPendingEvery(runCtx, 2*time.Second) })
+	verifyEvery := opts.VerifyEvery
+	if verifyEvery <= 0 {
+		verifyEvery = 5 * time.Minute
+	}
+	n.goRun(func() { n.verifyEvery(runCtx, verifyEvery) })
 	if r := time.Duration(cfg.Ledger.TextRetention); r > 0 {
 		n.goRun(func() { n.purgeEvery(runCtx, time.Minute, 24*time.Hour, r) })
 	}
@@ -170,7 +182,7 @@ func (n *Node) goRun(f func()) {
 
 func (n *Node) openStore(ctx context.Context) error {
 	if err := os.MkdirAll(n.cfg.Store.Data, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
+		return fmt.Errorf("store.data %s: create the data directory: %w", n.cfg.Store.Data, err)
 	}
 	if dsn := n.cfg.Store.Postgres; dsn != "" {
 		db := postgres.NewDB(dsn)
@@ -533,7 +545,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	httpLn := opts.HTTPListener
 	if httpLn == nil && n.cfg.Listen.HTTP != "" {
 		if httpLn, err = net.Listen("tcp", n.cfg.Listen.HTTP); err != nil {
-			return fmt.Errorf("listen.http: %w", err)
+			return listenError("listen.http", n.cfg.Listen.HTTP, err)
 		}
 	}
 	if httpLn != nil {
@@ -553,7 +565,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	if n.cfg.Listen.Metrics != "" {
 		ln, err := net.Listen("tcp", n.cfg.Listen.Metrics)
 		if err != nil {
-			return fmt.Errorf("listen.metrics: %w", err)
+			return listenError("listen.metrics", n.cfg.Listen.Metrics, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
@@ -564,7 +576,7 @@ func (n *Node) listen(opts NodeOptions) error {
 	smppLn := opts.SMPPListener
 	if smppLn == nil && n.cfg.Listen.SMPP != "" && n.Gateway != nil {
 		if smppLn, err = net.Listen("tcp", n.cfg.Listen.SMPP); err != nil {
-			return fmt.Errorf("listen.smpp: %w", err)
+			return listenError("listen.smpp", n.cfg.Listen.SMPP, err)
 		}
 	}
 	if smppLn != nil && n.Gateway != nil {
@@ -629,6 +641,67 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	n.log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// recordPendingEvery appends to the ledger the changes the command line
+// made while this node held it (see audit.go), at start and then every
+// so often.
+func (n *Node) recordPendingEvery(ctx context.Context, every time.Duration) {
+	dir := filepath.Join(n.cfg.Store.Data, pendingDirName)
+	for {
+		if k, err := drainPending(ctx, dir, n.Ledger, n.Store); err != nil && ctx.Err() == nil {
+			n.log.Error("record the command line's changes in the ledger", "err", err)
+		} else if k > 0 {
+			n.log.Info("command line's changes recorded in the ledger", "entries", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// listenError names the configuration key and the address a listener
+// could not open on, with the system's reason only ("address already in
+// use" rather than "listen tcp ...: bind: address already in use").
+func listenError(key, addr string, err error) error {
+	cause := err
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		cause = op.Err
+		var sys *os.SyscallError
+		if errors.As(cause, &sys) {
+			cause = sys.Err
+		}
+	}
+	return fmt.Errorf("%s %s: %w", key, addr, cause)
+}
+
+// abort undoes a start that failed half-way: the listeners and the
+// gateway that were started stop at once, then close.
+func (n *Node) abort() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	if n.httpSrv != nil {
+		n.httpSrv.Close()
+	}
+	if n.metricsSrv != nil {
+		n.metricsSrv.Close()
+	}
+	if n.smppLn != nil {
+		n.smppLn.Close()
+	}
+	if n.Gateway != nil {
+		if err := n.Gateway.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("gateway: %w", err))
+		}
+	}
+	if err := n.close(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 

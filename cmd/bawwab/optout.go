@@ -61,6 +61,8 @@ national scope, its own, and its advertisers'.
 
 ` + storeHelp + `
 
+` + ledgerRecordHelp + `
+
 Examples:
   bawwab optout import stop-list.csv
   bawwab optout check 0612345678
@@ -72,6 +74,7 @@ Examples:
 func runOptout(ctx context.Context, c *Command, args []string, stdio *IO) error {
 	fs := c.FlagSet()
 	sf := addStoreFlags(fs)
+	actor := addActorFlag(fs)
 	since := fs.Int64("since-seq", 0, "export: only what changed after change `N`, lifted oppositions included")
 	provider := fs.String("provider", "", "export: only what concerns provider `ID`")
 	pos, err := parseArgs(c, fs, args, stdio)
@@ -113,7 +116,7 @@ func runOptout(ctx context.Context, c *Command, args []string, stdio *IO) error 
 			return importFailure(err)
 		}
 		printSummary(stdio.Err, "oppositions", res, time.Since(start))
-		return nil
+		return recordCLIChange(ctx, sf, st, importChange(bawwab.EntryOpposition, "register", pos[1], cliActor(*actor), res), stdio.Err)
 	case "export":
 		if len(pos) > 2 {
 			return usageErrorf("optout export takes [FILE]")

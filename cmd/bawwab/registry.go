@@ -66,6 +66,8 @@ export writes the hash in secret_hash, which import accepts back.
 
 ` + storeHelp + `
 
+` + ledgerRecordHelp + `
+
 Examples:
   bawwab registry import examples/registry
   bawwab registry import providers providers.csv --data /var/lib/bawwab
@@ -77,6 +79,7 @@ Examples:
 func runRegistry(ctx context.Context, c *Command, args []string, stdio *IO) error {
 	fs := c.FlagSet()
 	sf := addStoreFlags(fs)
+	actor := addActorFlag(fs)
 	pos, err := parseArgs(c, fs, args, stdio)
 	if err != nil {
 		return err
@@ -112,7 +115,11 @@ func runRegistry(ctx context.Context, c *Command, args []string, stdio *IO) erro
 			return importFailure(err)
 		}
 		printSummary(stdio.Err, "records", res, time.Since(start))
-		return nil
+		subject, file := "registry", pos[len(pos)-1]
+		if len(pos) == 3 {
+			subject = "registry:" + pos[1]
+		}
+		return recordCLIChange(ctx, sf, st, importChange(bawwab.EntryRegistryChange, subject, file, cliActor(*actor), res), stdio.Err)
 	case "export":
 		if len(pos) < 2 || len(pos) > 3 {
 			return usageErrorf("registry export takes KIND [FILE]")

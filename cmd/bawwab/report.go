@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +36,9 @@ gateway does.
 
 Dates are YYYY-MM-DD; --to includes its day. --by says what a row is per:
 day, provider, operator, or a comma-separated mix (default all three);
-dimensions left out are summed.
+dimensions left out are summed. The provider "system" is what no provider
+sent: the gateway's own messages (STOP and START confirmations, one-time
+codes) and the subscribers' oppositions.
 
 ` + storeHelp + `
 
@@ -104,6 +107,7 @@ func runReport(ctx context.Context, c *Command, args []string, stdio *IO) error 
 	if err != nil {
 		return err
 	}
+	labelSystemRows(rows, f.By)
 	w, commit, abort, err := createOutput(*out, stdio)
 	if err != nil {
 		return &exitError{code: ExitFail, msg: err.Error()}
@@ -195,4 +199,22 @@ func runReportRebuild(ctx context.Context, sf *storeFlags, lf *ledgerFlags, fs *
 	fmt.Fprintf(stdio.Out, "rebuilt the aggregates from %d ledger entries of %s in %s (%.0f entries/s)\n",
 		n, strings.Join(names, ", "), el.Round(time.Millisecond), float64(n)/max(el.Seconds(), 1e-9))
 	return nil
+}
+
+// systemProvider labels the rows of what no provider sent: the gateway's
+// system messages (STOP and START confirmations, one-time codes) and the
+// subscribers' oppositions, recorded without a provider.
+const systemProvider = "system"
+
+// labelSystemRows names the rows without a provider "system" when the
+// report is by provider (without that grouping no row has one).
+func labelSystemRows(rows []report.Row, by []report.Dim) {
+	if len(by) > 0 && !slices.Contains(by, report.ByProvider) {
+		return
+	}
+	for i := range rows {
+		if rows[i].ProviderID == "" {
+			rows[i].ProviderID = systemProvider
+		}
+	}
 }

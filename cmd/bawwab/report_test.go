@@ -154,7 +154,7 @@ func TestReportCommand(t *testing.T) {
 			}
 			r = mustRun(t, "", append([]string{"report", "--from", "2025-06-01", "--to", "2025-06-30"}, e.flags...)...)
 			want := []string{
-				"2025-06-02,,iam,0,0,0,0,",
+				"2025-06-02,system,iam,0,0,0,0,", // a STOP: no provider's
 				"2025-06-02,atlasvas,iam,4,3,0,1,0,0,0,1,",
 				"2025-06-02,rifdigital,inwi,2,2,0,0,",
 			}

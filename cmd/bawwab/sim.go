@@ -284,8 +284,12 @@ var simLoadCommand = &Command{
 Binds to an SMSC (or to the gateway) as a provider and submits messages,
 as fast as the window allows (each answer starts the next message) or at
 -rate messages per second, then prints one RESULT line in the shape of
-smppload's: the answers per second and the submit_sm → submit_sm_resp
-latency percentiles, and, with -receipts, the receipts received by stat.
+smppload's: sent counts the messages, parts their submit_sm (a long text
+is several), and acked, errors and failed count submit_sm; the answers
+per second and the submit_sm → submit_sm_resp latency percentiles. A line
+"errors:" counts the refusals by command_status (with the gateway's
+reason for its own statuses), and with -receipts a line counts the
+receipts received by stat.
 Texts are used in turn; {n} in a text becomes the message number; a long
 text is sent as a concatenated message. Message n goes to -dst-base + n.
 
@@ -332,6 +336,9 @@ func runSimLoad(ctx context.Context, c *Command, args []string, stdio *IO) error
 		return err
 	}
 	fmt.Fprintln(stdio.Out, res)
+	if rc := res.RefusalCounts(); len(rc) > 0 {
+		fmt.Fprintf(stdio.Out, "errors: %s\n", strings.Join(rc, " "))
+	}
 	if len(res.Receipts) > 0 {
 		stats := make([]string, 0, len(res.Receipts))
 		for k, v := range res.Receipts {

@@ -141,7 +141,7 @@ func TestSimSMSC(t *testing.T) {
 	// A provider's load with receipts.
 	code, loadOut, loadErr := runMain(t, "", "sim", "load", "-addr", addr, "-system-id", "load", "-password", "pw", "-n", "50",
 		"-window", "5", "-receipts", "-text", "Promo {n} STOP au 5050")
-	if code != 0 || !strings.Contains(loadOut, "RESULT sent=50 acked=50 errors=0 failed=0") ||
+	if code != 0 || !strings.Contains(loadOut, "RESULT sent=50 parts=50 acked=50 errors=0 failed=0") ||
 		!strings.Contains(loadOut, "receipts: DELIVRD=50") {
 		t.Errorf("sim load: exit %d\n%s%s", code, loadOut, loadErr)
 	}

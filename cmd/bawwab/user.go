@@ -42,6 +42,8 @@ it once.
 
 ` + storeHelp + `
 
+` + ledgerRecordHelp + `
+
 Examples:
   bawwab user add k.benali --role regulator --data /var/lib/bawwab
   echo 'a long passphrase' | bawwab user add atlas.ops --role provider --provider atlasvas --password-stdin
@@ -85,6 +87,7 @@ func runUser(ctx context.Context, c *Command, args []string, stdio *IO) error {
 	provider := fs.String("provider", "", "the provider `id` a provider's account belongs to")
 	operator := fs.String("operator", "", "the operator `id` an operator's account belongs to")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	actor := addActorFlag(fs)
 	pos, err := parseArgs(c, fs, args, stdio)
 	if err != nil {
 		return err
@@ -112,6 +115,11 @@ func runUser(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		return err
 	}
 	defer closeStore()
+	record := func(action, detail string) error {
+		ch := cliChange{Kind: bawwab.EntryRegistryChange, Action: action, Subject: "user:" + name,
+			Actor: cliActor(*actor), Detail: detail, At: time.Now().UTC()}
+		return recordCLIChange(ctx, sf, bawwab.Store{}, ch, stdio.Err)
+	}
 	password := func() (string, bool, error) {
 		if !*stdin {
 			b := make([]byte, 15)
@@ -152,6 +160,7 @@ func runUser(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		if made {
 			fmt.Fprintf(stdio.Out, "password: %s\n", pw)
 		}
+		return record("create", "console account, role "+u.Role.String()+" "+u.ProviderID+u.OperatorID)
 	case "passwd":
 		pw, made, err := password()
 		if err != nil {
@@ -172,6 +181,7 @@ func runUser(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		if made {
 			fmt.Fprintf(stdio.Out, "password: %s\n", pw)
 		}
+		return record("update", "console account's password changed")
 	case "disable", "enable":
 		off := verb == "disable"
 		if _, err := users.UpdateUser(ctx, name, bawwab.UserUpdate{Disabled: &off}); err != nil {
@@ -186,6 +196,7 @@ func runUser(ctx context.Context, c *Command, args []string, stdio *IO) error {
 			msg += fmt.Sprintf("; %d sessions ended", n)
 		}
 		fmt.Fprintln(stdio.Out, msg)
+		return record("update", "console account "+verb+"d")
 	case "list":
 		f := bawwab.UserFilter{}
 		if *role != "" {

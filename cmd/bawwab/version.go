@@ -20,7 +20,13 @@ func init() {
 			if err := c.Parse(c.FlagSet(), args, stdio); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdio.Out, "bawwab %s (%s)\n", buildVersion(), runtime.Version())
+			v := buildVersion()
+			if v == "devel" {
+				// Say why there is nothing more to tell.
+				fmt.Fprintf(stdio.Out, "bawwab devel (%s; no VCS revision recorded: built with -buildvcs=false or outside the git checkout)\n", runtime.Version())
+				return nil
+			}
+			fmt.Fprintf(stdio.Out, "bawwab %s (%s)\n", v, runtime.Version())
 			return nil
 		},
 	})
@@ -34,19 +40,29 @@ func buildVersion() string {
 	if !ok {
 		return "devel"
 	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	var rev, dirty string
+	return versionOf(info)
+}
+
+// versionOf is the module's version, or "devel" followed by the VCS
+// revision, "+dirty" when the tree had changes, and the commit's time,
+// when the build recorded them (go build stamps them unless
+// -buildvcs=false).
+func versionOf(info *debug.BuildInfo) string {
+	var rev, dirty, at string
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
+		case "vcs.time":
+			at = s.Value
 		case "vcs.modified":
 			if s.Value == "true" {
 				dirty = "+dirty"
 			}
 		}
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
 	}
 	if len(rev) > 12 {
 		rev = rev[:12]
@@ -54,5 +70,9 @@ func buildVersion() string {
 	if rev == "" {
 		return "devel"
 	}
-	return "devel-" + rev + dirty
+	v := "devel-" + rev + dirty
+	if at != "" {
+		v += " " + at
+	}
+	return v
 }

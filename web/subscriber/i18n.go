@@ -22,11 +22,11 @@ const langCookie = "bawwab-lang"
 
 // pickLang chooses the language: ?lang= (kept in a cookie), the cookie,
 // else French.
-func pickLang(w http.ResponseWriter, r *http.Request) lang {
+func pickLang(w http.ResponseWriter, r *http.Request, secure bool) lang {
 	if q := r.URL.Query().Get("lang"); q != "" {
 		for _, l := range langs {
 			if l.Code == q {
-				http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/subscriber/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+				http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/subscriber/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: secure})
 				return l
 			}
 		}

@@ -3,6 +3,8 @@ package subscriber_test
 import (
 	"context"
 	"crypto/ed25519"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +57,35 @@ func TestOppositionsLedgered(t *testing.T) {
 	}
 	for en, err := range e.ledger.FindEntries(context.Background(), bawwab.LedgerFilter{}) {
 		t.Errorf("ledger entry %+v %v", en, err)
+	}
+}
+
+// A request that came over TLS gets Secure cookies even when
+// InsecureCookies is set (a development setting left on in production);
+// over plain HTTP, InsecureCookies drops Secure.
+func TestCookiesSecureOverTLS(t *testing.T) {
+	e := newEnv(t, func(o *subscriber.Options) { o.InsecureCookies = true })
+	plain := httptest.NewServer(e.srv.Handler())
+	defer plain.Close()
+	for _, tc := range []struct {
+		url  string
+		c    *http.Client
+		want bool
+	}{{e.ts.URL, e.ts.Client(), true}, {plain.URL, plain.Client(), false}} {
+		resp, err := tc.c.Get(tc.url + "/subscriber/?lang=en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		names := map[string]bool{}
+		for _, ck := range resp.Cookies() {
+			names[ck.Name] = true
+			if ck.Secure != tc.want {
+				t.Errorf("%s: cookie %s Secure=%v, want %v", tc.url, ck.Name, ck.Secure, tc.want)
+			}
+		}
+		if !names["bawwab-sub-pre"] || !names["bawwab-lang"] {
+			t.Errorf("%s: cookies %v", tc.url, names)
+		}
 	}
 }

@@ -117,7 +117,7 @@ func (p *page) Change(scope, action, text, label string) changeForm {
 }
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, sess *session) *page {
-	p := &page{Lang: pickLang(w, r), Langs: langs, path: "/subscriber/", loc: s.opts.Location}
+	p := &page{Lang: pickLang(w, r, s.secureCookies(r)), Langs: langs, path: "/subscriber/", loc: s.opts.Location}
 	if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/subscriber/") {
 		p.path = r.URL.Path
 	}
@@ -164,11 +164,17 @@ func (s *Server) cookieName() string {
 	return "__Host-bawwab-sub"
 }
 
-func (s *Server) setCookie(w http.ResponseWriter, value string, maxAge int) {
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: s.cookieName(), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: !s.opts.InsecureCookies, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// secureCookies reports whether cookies are marked Secure: unless turned
+// off for development, and always when the request came over TLS.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return !s.opts.InsecureCookies || r.TLS != nil
 }
 
 // cookieSession returns the session of the request's cookie, or nil.
@@ -198,7 +204,7 @@ func (s *Server) preToken(w http.ResponseWriter, r *http.Request) (string, error
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: v, Path: "/", HttpOnly: true,
-		Secure: !s.opts.InsecureCookies, SameSite: http.SameSiteLaxMode,
+		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
 	return s.preMAC(v), nil
 }
@@ -350,7 +356,7 @@ func (s *Server) pageRequestCode(w http.ResponseWriter, r *http.Request) {
 			s.renderFailure(w, r, busy(err))
 			return
 		}
-		s.setCookie(w, nx.id, 0)
+		s.setCookie(w, r, nx.id, 0)
 	}
 	http.Redirect(w, r, "/subscriber/verify", http.StatusSeeOther)
 }
@@ -394,7 +400,7 @@ func (s *Server) pageVerify(w http.ResponseWriter, r *http.Request) {
 		s.renderFailure(w, r, busy(err))
 		return
 	}
-	s.setCookie(w, nx.id, 0)
+	s.setCookie(w, r, nx.id, 0)
 	http.Redirect(w, r, "/subscriber/", http.StatusSeeOther)
 }
 
@@ -464,7 +470,7 @@ func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.delete(x.id)
-	s.setCookie(w, "", -1)
+	s.setCookie(w, r, "", -1)
 	http.Redirect(w, r, "/subscriber/", http.StatusSeeOther)
 }
 
