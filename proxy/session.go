@@ -23,6 +23,7 @@ type session struct {
 	// forwardBy bounds the forwarding of this bind's messages (the
 	// SMSC's answer), one context a second.
 	forwardBy sharedDeadline
+	limitKey  string // the account's rate limiter key
 }
 
 // heldPart is a part of a concatenated message in the reassembler: the
@@ -33,7 +34,7 @@ type heldPart struct {
 }
 
 func newSession(g *Gateway, a *bawwab.Account, kind smpp.BindKind) *session {
-	s := &session{g: g, account: a, kind: kind}
+	s := &session{g: g, account: a, kind: kind, limitKey: accountLimitKey(a)}
 	s.reasm = smpp.NewReassembler(smpp.ReassemblerOptions{
 		Timeout: g.opts.Concat.Timeout, MaxBytes: g.opts.Concat.MaxBytes,
 		Now: func() time.Time {
@@ -199,7 +200,7 @@ func (s *session) submit(r *smpp.Request) {
 		r.Reject(st)
 		return
 	}
-	if !g.allow(s.account) {
+	if !g.allowKeyed(s.account, s.limitKey) {
 		g.stats.throttled.Add(1)
 		r.Reject(smpp.StatusThrottled)
 		return
@@ -327,14 +328,23 @@ func (s *session) dropped(d smpp.Dropped) {
 }
 
 // allow applies the account's rate limit and its provider's throttle.
-func (g *Gateway) allow(a *bawwab.Account) bool {
+func (g *Gateway) allow(a *bawwab.Account) bool { return g.allowKeyed(a, "") }
+
+// allowKeyed is allow with the account's limiter key ("a:" and its ID)
+// made once per bind, not per message; "" makes it.
+func (g *Gateway) allowKeyed(a *bawwab.Account, key string) bool {
 	now := g.now()
 	rate := a.RateLimit
 	if rate <= 0 {
 		rate = g.opts.RateLimit
 	}
-	if !g.limits.allow("a:"+a.ID, rate, now) {
-		return false
+	if rate > 0 {
+		if key == "" {
+			key = accountLimitKey(a)
+		}
+		if !g.limits.allow(key, rate, now) {
+			return false
+		}
 	}
 	if g.opts.Sanctions != nil {
 		if st := g.opts.Sanctions.Status(a.ProviderID); st.Rate > 0 && !st.Suspended() {
@@ -343,3 +353,5 @@ func (g *Gateway) allow(a *bawwab.Account) bool {
 	}
 	return true
 }
+
+func accountLimitKey(a *bawwab.Account) string { return "a:" + a.ID }

@@ -79,9 +79,11 @@ func (g *Gateway) process(ctx context.Context, sub *submission) *outcome {
 	if cs.RecipientErr == nil {
 		cs.Operator = g.opts.Operators.Operator(cs.Recipient)
 	}
-	msisdnText := string(sub.dest)
+	var msisdnText string
 	if cs.RecipientErr == nil {
 		msisdnText = cs.Recipient.E164()
+	} else {
+		msisdnText = string(sub.dest)
 	}
 	out.operator = cs.Operator.String()
 

@@ -12,6 +12,16 @@ import (
 // delivery index, the receipts' routes) go some hundred rows at a time.
 const bulkRows = 128
 
+// rowContext returns ctx without its cancellation, for the statements of
+// one row of a bulk write, which the caller makes check ctx every
+// cancelCheck rows: the driver watches a cancellable context with a
+// goroutine per statement, which cost more than the row's insert.
+func rowContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// cancelCheck is how many rows of a bulk write go between looks at its
+// context.
+const cancelCheck = 512
+
 // insertRows inserts n rows of cols values each with statements
 // "head VALUES (?, ...), (?, ...) tail", bulkRows rows at a time. args
 // appends the values of row i to dst.
@@ -23,7 +33,11 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, cols, n int,
 		}
 	}()
 	vals := make([]any, 0, cols*min(n, bulkRows))
+	rctx := rowContext(ctx)
 	for i := 0; i < n; i += bulkRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		k := min(bulkRows, n-i)
 		vals = vals[:0]
 		for j := i; j < i+k; j++ {
@@ -37,12 +51,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, cols, n int,
 				}
 				full = st
 			}
-			if _, err := full.ExecContext(ctx, vals...); err != nil {
+			if _, err := full.ExecContext(rctx, vals...); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, valuesSQL(head, tail, cols, k), vals...); err != nil {
+		if _, err := tx.ExecContext(rctx, valuesSQL(head, tail, cols, k), vals...); err != nil {
 			return err
 		}
 	}

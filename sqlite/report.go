@@ -70,8 +70,12 @@ func (s *ReportService) ApplyFeed(ctx context.Context, b *bawwab.FeedBatch) erro
 				return err
 			}
 			defer st.Close()
-			for _, d := range b.Deliveries {
-				if _, err := st.ExecContext(ctx, recipientKey(d.Recipient), d.Time.UnixMicro(), d.Origin, d.Index); err != nil {
+			rctx := rowContext(ctx)
+			for i, d := range b.Deliveries {
+				if i%cancelCheck == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if _, err := st.ExecContext(rctx, recipientKey(d.Recipient), d.Time.UnixMicro(), d.Origin, d.Index); err != nil {
 					return fmt.Errorf("index delivery: %w", err)
 				}
 			}
@@ -118,9 +122,13 @@ func upsertTallies(ctx context.Context, tx *sql.Tx, table, timeCol string, ts []
 		return err
 	}
 	defer st.Close()
+	rctx := rowContext(ctx)
 	for i := range ts {
+		if i%cancelCheck == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		t := &ts[i]
-		if _, err := st.ExecContext(ctx, at(t), t.ProviderID, t.OperatorID, int(t.Kind), int(t.Category), int(t.Outcome),
+		if _, err := st.ExecContext(rctx, at(t), t.ProviderID, t.OperatorID, int(t.Kind), int(t.Category), int(t.Outcome),
 			string(t.Reason), string(t.Flag), int(t.Mode), t.Action, t.N); err != nil {
 			return fmt.Errorf("add to %s: %w", table, err)
 		}

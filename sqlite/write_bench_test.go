@@ -44,7 +44,9 @@ func reportCPU(b *testing.B, start time.Duration) {
 
 func BenchmarkApplyFeedDeliveries(b *testing.B) {
 	const batch = 2000
-	ctx := context.Background()
+	// Cancellable, as the feeder's is (the driver watches such a context).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	rs := sqlite.NewReportService(openBench(b))
 	rnd := rand.New(rand.NewPCG(1, 2))
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -73,7 +75,8 @@ func BenchmarkApplyFeedDeliveries(b *testing.B) {
 
 func BenchmarkPutRoutes(b *testing.B) {
 	const batch = 200
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ob := sqlite.NewOutboxService(openBench(b))
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	n := 0
