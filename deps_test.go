@@ -53,6 +53,7 @@ var importRules = map[string]struct {
 	"web/subscriber":    {module: []string{"", "msisdn", "textcheck"}},
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},
+	"internal/peer":     {}, // test support: the independent peers run as processes
 	"proxy": {module: []string{"", "smpp", "compliance", "msisdn", "mo", "complaint", "sanction", "internal/secret"}, outside: []string{
 		"github.com/prometheus/client_golang/",
 	}},

@@ -3,94 +3,20 @@ package proxy_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/bawwab/bawwab/internal/peer"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// needPeer skips a test whose independent peer is not installed, or fails
-// it in CI, where every peer must be there.
-func needPeer(t *testing.T, what string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("%s not installed (%v); CI runs this test", what, err)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startProc starts a program whose output goes to a file in dir, and stops
-// it by its PID when the test ends (SIGTERM, then SIGKILL after 5 s).
-func startProc(t *testing.T, dir, name string, args ...string) {
-	t.Helper()
-	logf, err := os.Create(filepath.Join(dir, filepath.Base(name)+".out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		logf.Close()
-	})
-}
-
-func eventually(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
-
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	if len(b) > 3000 {
-		b = b[len(b)-3000:]
-	}
-	return string(b)
-}
 
 // TestKannel: Kannel 1.4.5 (Debian's bearerbox and smsbox) is a provider
 // bound to the gateway as a transceiver. What it takes through its HTTP
@@ -104,7 +30,7 @@ func TestKannel(t *testing.T) {
 	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
 	for _, p := range []string{bearerbox, smsbox} {
 		if _, err := os.Stat(p); err != nil {
-			needPeer(t, "Kannel (apt-get install kannel)", err)
+			peer.Need(t, "Kannel (apt-get install kannel)", err)
 		}
 	}
 	e := newEnv(t, envOptions{})
@@ -120,7 +46,7 @@ func TestKannel(t *testing.T) {
 	}))
 	defer dlrSrv.Close()
 
-	admin, box, sendsms := freePort(t), freePort(t), freePort(t)
+	admin, box, sendsms := peer.FreePort(t), peer.FreePort(t), peer.FreePort(t)
 	_, gwPort, _ := net.SplitHostPort(e.addr)
 	conf := fmt.Sprintf(`group = core
 admin-port = %d
@@ -172,20 +98,20 @@ text = "ok"
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	startProc(t, dir, bearerbox, confPath)
-	if !eventually(20*time.Second, func() bool { return e.gw.Stats().Binds > 0 }) {
-		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", tail(filepath.Join(dir, "bearerbox.log")))
+	peer.Start(t, dir, bearerbox, confPath)
+	if !peer.Eventually(20*time.Second, func() bool { return e.gw.Stats().Binds > 0 }) {
+		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", peer.Tail(filepath.Join(dir, "bearerbox.log")))
 	}
-	startProc(t, dir, smsbox, confPath)
+	peer.Start(t, dir, smsbox, confPath)
 	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
-	if !eventually(20*time.Second, func() bool {
+	if !peer.Eventually(20*time.Second, func() bool {
 		resp, err := http.Get(sendURL)
 		if err == nil {
 			resp.Body.Close()
 		}
 		return err == nil
 	}) {
-		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", peer.Tail(filepath.Join(dir, "smsbox.log")))
 	}
 	send := func(name, to, text string, extra url.Values) {
 		t.Helper()
@@ -207,7 +133,7 @@ text = "ok"
 	}
 	waitDLR := func(name string, final ...int) {
 		t.Helper()
-		if !eventually(20*time.Second, func() bool {
+		if !peer.Eventually(20*time.Second, func() bool {
 			dlrMu.Lock()
 			defer dlrMu.Unlock()
 			for _, typ := range final {
@@ -219,7 +145,7 @@ text = "ok"
 		}) {
 			dlrMu.Lock()
 			defer dlrMu.Unlock()
-			t.Errorf("%s: DLR types %v, want one of %v; bearerbox.log:\n%s", name, dlrs[name], final, tail(filepath.Join(dir, "bearerbox.log")))
+			t.Errorf("%s: DLR types %v, want one of %v; bearerbox.log:\n%s", name, dlrs[name], final, peer.Tail(filepath.Join(dir, "bearerbox.log")))
 		}
 	}
 	arabic := map[string][]string{"coding": {"2"}, "charset": {"UTF-8"}}

@@ -4,86 +4,22 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/bawwab/bawwab/internal/peer"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bawwab/bawwab/smpp"
 )
-
-// needPeer skips a test whose independent peer is not installed, or fails
-// it in CI, where every peer must be there.
-func needPeer(t *testing.T, what string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is required in CI: %v", what, err)
-	}
-	t.Skipf("%s not installed (%v); CI runs this test", what, err)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startProc starts a program whose output goes to a file in dir, and stops
-// it by its PID when the test ends (SIGTERM, then SIGKILL after 5 s).
-func startProc(t *testing.T, dir, name string, args ...string) {
-	t.Helper()
-	logf, err := os.Create(filepath.Join(dir, filepath.Base(name)+".out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		logf.Close()
-	})
-}
-
-// eventually polls cond every 20 ms for up to d.
-func eventually(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
 
 // TestKannel has Kannel 1.4.5, a real provider-side ESME, bind to our
 // simulated SMSC as a transceiver: what goes in through its HTTP sendsms
@@ -94,7 +30,7 @@ func TestKannel(t *testing.T) {
 	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
 	for _, p := range []string{bearerbox, smsbox} {
 		if _, err := os.Stat(p); err != nil {
-			needPeer(t, "Kannel (apt-get install kannel)", err)
+			peer.Need(t, "Kannel (apt-get install kannel)", err)
 		}
 	}
 	dir := t.TempDir()
@@ -157,7 +93,7 @@ func TestKannel(t *testing.T) {
 	}))
 	defer dlrSrv.Close()
 
-	admin, box, sendsms := freePort(t), freePort(t), freePort(t)
+	admin, box, sendsms := peer.FreePort(t), peer.FreePort(t), peer.FreePort(t)
 	_, smscPort, _ := net.SplitHostPort(s.Addr().String())
 	conf := fmt.Sprintf(`group = core
 admin-port = %d
@@ -209,20 +145,20 @@ text = "ok"
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	startProc(t, dir, bearerbox, confPath)
-	if !eventually(20*time.Second, func() bool { return s.Stats().Binds > 0 }) {
-		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", tail(filepath.Join(dir, "bearerbox.log")))
+	peer.Start(t, dir, bearerbox, confPath)
+	if !peer.Eventually(20*time.Second, func() bool { return s.Stats().Binds > 0 }) {
+		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", peer.Tail(filepath.Join(dir, "bearerbox.log")))
 	}
-	startProc(t, dir, smsbox, confPath)
+	peer.Start(t, dir, smsbox, confPath)
 	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
-	if !eventually(20*time.Second, func() bool {
+	if !peer.Eventually(20*time.Second, func() bool {
 		resp, err := http.Get(sendURL)
 		if err == nil {
 			resp.Body.Close()
 		}
 		return err == nil
 	}) {
-		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", peer.Tail(filepath.Join(dir, "smsbox.log")))
 	}
 
 	long := strings.Repeat("Promo exceptionnelle chez BRAND: -20% sur tout le magasin ce week-end. ", 5) + "STOP au 5050"
@@ -253,8 +189,8 @@ text = "ok"
 		if resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("sendsms %s: %s %s", m.name, resp.Status, body.String())
 		}
-		if !eventually(20*time.Second, func() bool { return len(received()) > before }) {
-			t.Fatalf("%s never reached the SMSC; bearerbox.log:\n%s", m.name, tail(filepath.Join(dir, "bearerbox.log")))
+		if !peer.Eventually(20*time.Second, func() bool { return len(received()) > before }) {
+			t.Fatalf("%s never reached the SMSC; bearerbox.log:\n%s", m.name, peer.Tail(filepath.Join(dir, "bearerbox.log")))
 		}
 		if got := received()[before]; got != m.text {
 			t.Errorf("%s arrived as %q, not %q", m.name, got, m.text)
@@ -285,7 +221,7 @@ text = "ok"
 	// Receipts: 1 (delivered) for the plain and the long one, 2 (failed)
 	// for the Arabic one; 8 (accepted by the SMSC) before them.
 	want := map[string]int{"plain": 1, "long": 1, "arabic": 2}
-	if !eventually(20*time.Second, func() bool {
+	if !peer.Eventually(20*time.Second, func() bool {
 		dlrMu.Lock()
 		defer dlrMu.Unlock()
 		for msg, typ := range want {
@@ -296,7 +232,7 @@ text = "ok"
 		return true
 	}) {
 		dlrMu.Lock()
-		t.Errorf("Kannel's DLR callbacks %v, want final types %v; smsbox.log:\n%s", dlrs, want, tail(filepath.Join(dir, "smsbox.log")))
+		t.Errorf("Kannel's DLR callbacks %v, want final types %v; smsbox.log:\n%s", dlrs, want, peer.Tail(filepath.Join(dir, "smsbox.log")))
 		dlrMu.Unlock()
 	}
 	dlrMu.Lock()
@@ -306,7 +242,7 @@ text = "ok"
 		}
 	}
 	dlrMu.Unlock()
-	if !eventually(5*time.Second, func() bool {
+	if !peer.Eventually(5*time.Second, func() bool {
 		st := s.Stats()
 		return st.ReceiptsAcked == 3 && st.Undelivered == 1 && st.ReceiptsFailed == 0
 	}) {
@@ -321,8 +257,8 @@ text = "ok"
 	if err := s.DeliverMO(ctx, "212612345678", "5050", "STOP"); err != nil {
 		t.Fatalf("MO to Kannel: %v", err)
 	}
-	if !eventually(20*time.Second, func() bool { return len(received()) > before }) {
-		t.Fatalf("no reply to the MO; smsbox.log:\n%s", tail(filepath.Join(dir, "smsbox.log")))
+	if !peer.Eventually(20*time.Second, func() bool { return len(received()) > before }) {
+		t.Fatalf("no reply to the MO; smsbox.log:\n%s", peer.Tail(filepath.Join(dir, "smsbox.log")))
 	}
 	mu.Lock()
 	reply := parts[len(parts)-1]
@@ -330,16 +266,4 @@ text = "ok"
 	if got := received()[before]; got != "ok" || string(reply.DestAddr()) != "212612345678" {
 		t.Errorf("reply to the MO: %q to %q", got, reply.DestAddr())
 	}
-}
-
-// tail returns the end of a log file, for failure messages.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	if len(b) > 3000 {
-		b = b[len(b)-3000:]
-	}
-	return string(b)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/bawwab/bawwab/internal/peer"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -282,7 +283,7 @@ func TestReceiptsElsewhere(t *testing.T) {
 	if _, err := tx2.Send(ctx, smpp.SubmitSM, body); err != nil {
 		t.Fatal(err)
 	}
-	if !eventually(5*time.Second, func() bool { return s.Stats().ReceiptsFailed == 1 }) {
+	if !peer.Eventually(5*time.Second, func() bool { return s.Stats().ReceiptsFailed == 1 }) {
 		t.Errorf("stats %+v", s.Stats())
 	}
 	if st := s.Stats(); st.ReceiptsAcked != 1 || st.Submits != 3 || st.ReceiptsPending != 0 {
@@ -315,7 +316,7 @@ func TestFailedReceipts(t *testing.T) {
 			t.Errorf("receipt %+v, %v; want %s err:%s", rc, err, want.stat, want.err)
 		}
 	}
-	if !eventually(5*time.Second, func() bool { st := s.Stats(); return st.Undelivered == 1 && st.Rejected == 1 }) {
+	if !peer.Eventually(5*time.Second, func() bool { st := s.Stats(); return st.Undelivered == 1 && st.Rejected == 1 }) {
 		t.Errorf("stats %+v", s.Stats())
 	}
 }

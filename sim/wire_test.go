@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"github.com/bawwab/bawwab/internal/peer"
 	"net"
 	"os"
 	"os/exec"
@@ -33,11 +34,11 @@ func TestWireTshark(t *testing.T) {
 	tshark, err2 := exec.LookPath("tshark")
 	switch {
 	case err1 != nil:
-		needPeer(t, "dumpcap", err1)
+		peer.Need(t, "dumpcap", err1)
 	case err2 != nil:
-		needPeer(t, "tshark", err2)
+		peer.Need(t, "tshark", err2)
 	case os.Geteuid() != 0:
-		needPeer(t, "root (to capture on lo)", fmt.Errorf("uid %d", os.Geteuid()))
+		peer.Need(t, "root (to capture on lo)", fmt.Errorf("uid %d", os.Geteuid()))
 	}
 	s := startSMSC(t, SMSCConfig{Name: "wire", DLRDelay: 5 * time.Millisecond, DLRFail: 0.5, Rand: seq(0.9, 0.2, 0.05)})
 	_, port, _ := net.SplitHostPort(s.Addr().String())
