@@ -242,6 +242,7 @@ func (b *gatewayBench) startBenchNode(ctx context.Context, sinkAddr string) (*No
 	cfg.Store.Data = data
 	cfg.SMSC = []SMSCConfig{{Operator: "iam", Addr: sinkAddr, SystemID: "bawwab", Password: "bench", Binds: 1, Window: 100}}
 	cfg.Rules.Hours = compliance.Hours{From: 0, Until: 24 * 60}
+	tuneGC()
 	n, err := StartNode(ctx, &cfg, NodeOptions{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, nil, err

@@ -201,6 +201,7 @@ func startDemo(ctx context.Context, f demoFlags, stdio *IO) (_ *demo, err error)
 		return nil, err
 	}
 	logger := slog.New(slog.NewJSONHandler(d.logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	tuneGC()
 	d.node, err = StartNode(ctx, &cfg, NodeOptions{Logger: logger, Routes: d.routes})
 	if err != nil {
 		return nil, err

@@ -44,6 +44,7 @@ func runServe(ctx context.Context, c *Command, args []string, stdio *IO) error {
 		return nil
 	}
 	logger := cfg.Log.Logger(stdio.Err)
+	tuneGC()
 	n, err := StartNode(ctx, cfg, NodeOptions{Logger: logger})
 	if err != nil {
 		return err
