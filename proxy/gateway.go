@@ -460,12 +460,8 @@ func (g *Gateway) Serve(ln net.Listener) error {
 		Listener:     ln,
 		SystemID:     g.opts.SystemID,
 		Authenticate: g.authenticate,
-		// A margin over Window: a session counts a request answered just
-		// after queueing its answer, so a provider that sends its next
-		// request as soon as it reads the answer can be one ahead of the
-		// count, and must not be throttled for it.
-		Conn:   smpp.ConnOptions{MaxInflight: g.opts.Window + max(g.opts.Window/8, 8), Logger: g.log},
-		Logger: g.log,
+		Conn:         smpp.ConnOptions{MaxInflight: g.opts.Window, Logger: g.log},
+		Logger:       g.log,
 	})
 	if err != nil {
 		return err

@@ -395,16 +395,18 @@ func TestLoadSessionLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		time.Sleep(100 * time.Millisecond)
+		// Once the run is under way, however long a loaded machine takes
+		// to get there (not after a fixed 100 ms).
+		eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		s.Shutdown(ctx)
 	}()
-	res, err := RunLoad(context.Background(), LoadConfig{Addr: s.Addr().String(), Rate: 1000, Duration: 5 * time.Second})
+	res, err := RunLoad(context.Background(), LoadConfig{Addr: s.Addr().String(), Rate: 1000, Duration: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.FirstError == nil || res.Acked == 0 || res.Elapsed > 2*time.Second {
+	if res.FirstError == nil || res.Acked == 0 || res.Elapsed > 10*time.Second {
 		t.Errorf("%+v", res)
 	}
 }
@@ -413,8 +415,12 @@ func TestLoadSessionLost(t *testing.T) {
 // with no failure.
 func TestLoadInterrupted(t *testing.T) {
 	s := startSMSC(t, SMSCConfig{Name: "IAM"})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() { // once the run is under way, not after a fixed 200 ms
+		eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
+		cancel()
+	}()
 	res, err := RunLoad(ctx, LoadConfig{Addr: s.Addr().String(), Rate: 500, Window: 1, Duration: time.Minute})
 	if err != nil {
 		t.Fatal(err)

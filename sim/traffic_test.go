@@ -76,8 +76,12 @@ func TestProviderSends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() { // once it has sent, not after a fixed 300 ms
+		eventually(10*time.Second, func() bool { return p.Stats().Accepted >= 3 })
+		cancel()
+	}()
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

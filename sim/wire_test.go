@@ -101,7 +101,9 @@ func TestWireTshark(t *testing.T) {
 	defer cancel()
 	delivered := make(chan struct{}, 20)
 	c, err := smpp.Dial(ctx, s.Addr().String(), smpp.DialOptions{SystemID: "wire", Password: "pw",
-		Conn: smpp.ConnOptions{EnquireLink: 40 * time.Millisecond, Handler: smpp.InlineFunc(func(r *smpp.Request) {
+		// Keep-alive often enough to be on the wire, and no dead-peer
+		// verdict a loaded machine could provoke (3 × 40 ms by default).
+		Conn: smpp.ConnOptions{EnquireLink: 40 * time.Millisecond, DeadPeer: 10 * time.Second, Handler: smpp.InlineFunc(func(r *smpp.Request) {
 			r.Accept("")
 			delivered <- struct{}{}
 		})}})

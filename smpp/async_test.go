@@ -136,10 +136,13 @@ func TestSendAsyncErrors(t *testing.T) {
 		}
 	}))})
 	t.Cleanup(func() { close(hold) })
-	c := dial(t, s, DialOptions{Conn: ConnOptions{Window: 1, ResponseTimeout: 100 * time.Millisecond,
+	// A generous ResponseTimeout for what is answered (a loaded machine may
+	// take a while), a short one on a session of its own for the time-out.
+	c := dial(t, s, DialOptions{Conn: ConnOptions{Window: 1, ResponseTimeout: 10 * time.Second,
 		ThrottleDelay: 200 * time.Millisecond}})
+	impatient := dial(t, s, DialOptions{Conn: ConnOptions{Window: 1, ResponseTimeout: 100 * time.Millisecond}})
 	ctx := context.Background()
-	send := func(text string) (*PDU, error) {
+	send := func(c *Conn, text string) (*PDU, error) {
 		b := *msg
 		b.ShortMessage = []byte(text)
 		type result struct {
@@ -169,21 +172,21 @@ func TestSendAsyncErrors(t *testing.T) {
 		}
 		return p, r.err
 	}
-	if _, err := send("refuse"); !errors.Is(err, StatusInvalidDestAddr) {
+	if _, err := send(c, "refuse"); !errors.Is(err, StatusInvalidDestAddr) {
 		t.Errorf("refused: %v", err)
 	}
-	if _, err := send("throttle"); !errors.Is(err, StatusThrottled) {
+	if _, err := send(c, "throttle"); !errors.Is(err, StatusThrottled) {
 		t.Errorf("throttled: %v", err)
 	}
 	// The session backs off after ESME_RTHROTTLED: the next send waits.
 	start := time.Now()
-	if p, err := send("x"); err != nil || string(p.MessageID()) != "ok" {
+	if p, err := send(c, "x"); err != nil || string(p.MessageID()) != "ok" {
 		t.Errorf("after throttling: %v", err)
 	}
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("no back-off after ESME_RTHROTTLED: next answer after %v", d)
 	}
-	if _, err := send("hold"); !errors.Is(err, ErrTimeout) {
+	if _, err := send(impatient, "hold"); !errors.Is(err, ErrTimeout) {
 		t.Errorf("unanswered: %v", err)
 	}
 	// A full window makes SendAsync wait, within its context.
@@ -419,7 +422,20 @@ func TestPeerNotReading(t *testing.T) {
 		}
 	}()
 	defer close(stop)
-	time.Sleep(300 * time.Millisecond)
+	// Its session soon stops reading it: its writes stall (waited for
+	// with a deadline of seconds, not a fixed sleep: a loaded machine may
+	// take a while to fill the buffers).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		w1 := written.Load()
+		time.Sleep(100 * time.Millisecond)
+		w2 := written.Load()
+		if w1 > 0 && w2-w1 <= 64<<10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the silent provider still writes (%d octets in 100 ms, more than 64 KiB): its session keeps reading", w2-w1)
+		}
+	}
 
 	// Another provider is served all along.
 	c := dial(t, gw, DialOptions{Conn: ConnOptions{Window: 10}})
@@ -450,8 +466,15 @@ func TestPeerNotReading(t *testing.T) {
 	silent.wmu.Lock()
 	queued := len(silent.wbuf)
 	silent.wmu.Unlock()
-	if queued > 8*maxQueued {
-		t.Errorf("%d octets queued for a peer that does not read", queued)
+	// Bounded: the reader stops once the queue passes maxQueued, but only
+	// after the requests it has read (up to a 64 KiB buffer of them) are
+	// handled, and each answer here is some 2 KB for a 60-octet request.
+	// (A fixed 8 × maxQueued was exceeded now and then under load, when
+	// the last read filled the buffer.)
+	req, _ := msg.Encode(SubmitSM, 0, 1)
+	answer, _ := (&Body{MessageID: "ok", TLVs: []TLV{{0x1501, big}}}).Encode(SubmitSMResp, 0, 1)
+	if limit := 2*maxQueued + (64<<10)/len(req)*len(answer); queued > limit {
+		t.Errorf("%d octets queued for a peer that does not read (limit %d)", queued, limit)
 	}
 	if up.Err() != nil {
 		t.Errorf("the operator-side session: %v", up.Err())
@@ -461,11 +484,14 @@ func TestPeerNotReading(t *testing.T) {
 // TestWriteDeadlineLater: a session keeps working long after the writer's
 // last write deadline (WriteTimeout) has passed, whoever writes.
 func TestWriteDeadlineLater(t *testing.T) {
-	opts := ConnOptions{WriteTimeout: 30 * time.Millisecond, RecycleRequests: true}
+	// Not much shorter: a thread descheduled for WriteTimeout between
+	// setting the deadline and writing fails its write, and a loaded
+	// machine does that for tens of milliseconds.
+	opts := ConnOptions{WriteTimeout: 150 * time.Millisecond, RecycleRequests: true}
 	s := startServer(t, ServerOptions{Conn: opts, Authenticate: acceptAll(InlineFunc(echoText))})
 	c := dial(t, s, DialOptions{Conn: opts})
 	for i := range 3 {
-		time.Sleep(80 * time.Millisecond)
+		time.Sleep(opts.WriteTimeout + 50*time.Millisecond)
 		for j := range 5 {
 			if _, err := c.Send(context.Background(), SubmitSM, numbered(10*i+j)); err != nil {
 				t.Fatalf("round %d: %v", i, err)

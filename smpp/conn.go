@@ -689,8 +689,23 @@ func (c *Conn) writeHeader(cmd CommandID, st Status, seq uint32) error {
 	return err
 }
 
+// answering is called with wmu held by whoever queues (or drops) the
+// answer to a request the Handler had: the request stops counting against
+// MaxInflight there, before the answer can be written. A peer may send
+// its next request the instant it reads an answer, and must find the
+// slot free; counted any later, it could be refused ESME_RTHROTTLED at a
+// window of exactly MaxInflight. (Unbind's drain still sees the answer
+// queued before the unbind_resp: both are queued under wmu.)
+func (c *Conn) answering(answer bool) {
+	if answer {
+		c.inflight.Add(-1)
+	}
+}
+
+// writeMessageIDResp queues the answer to a Handler's request.
 func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id string, direct bool) error {
 	c.wmu.Lock()
+	c.answering(true)
 	if c.wclosing {
 		c.wmu.Unlock()
 		return ErrClosed
@@ -700,8 +715,10 @@ func (c *Conn) writeMessageIDResp(cmd CommandID, st Status, seq uint32, id strin
 	return err
 }
 
-func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, m flushMode) (bool, error) {
+// writeBody queues a PDU; answer says it answers a Handler's request.
+func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, m flushMode, answer bool) (bool, error) {
 	c.wmu.Lock()
+	c.answering(answer)
 	if c.wclosing {
 		c.wmu.Unlock()
 		return true, ErrClosed
@@ -717,8 +734,11 @@ func (c *Conn) writeBody(cmd CommandID, st Status, seq uint32, b *Body, m flushM
 	return c.queued(m)
 }
 
-func (c *Conn) writeRaw(raw []byte, seq uint32, m flushMode) (bool, error) {
+// writeRaw queues raw with its sequence number replaced; answer says it
+// answers a Handler's request.
+func (c *Conn) writeRaw(raw []byte, seq uint32, m flushMode, answer bool) (bool, error) {
 	c.wmu.Lock()
+	c.answering(answer)
 	if c.wclosing {
 		c.wmu.Unlock()
 		return true, ErrClosed
@@ -729,11 +749,12 @@ func (c *Conn) writeRaw(raw []byte, seq uint32, m flushMode) (bool, error) {
 	return c.queued(m)
 }
 
-// writeMinimalResp answers request cmd with status st and the smallest
-// valid body (an empty message_id, say).
+// writeMinimalResp answers request cmd, which the session refuses itself
+// (not counted in flight), with status st and the smallest valid body (an
+// empty message_id, say).
 func (c *Conn) writeMinimalResp(cmd CommandID, st Status, seq uint32) error {
 	var b Body
-	_, err := c.writeBody(cmd.Response(), st, seq, &b, flushKick)
+	_, err := c.writeBody(cmd.Response(), st, seq, &b, flushKick, false)
 	return err
 }
 
@@ -961,9 +982,9 @@ func (c *Conn) post(ctx context.Context, cmd CommandID, b *Body, raw []byte, win
 	done := true
 	switch {
 	case raw != nil:
-		done, err = c.writeRaw(raw, seq, m)
+		done, err = c.writeRaw(raw, seq, m, false)
 	case b != nil:
-		done, err = c.writeBody(cmd, 0, seq, b, m)
+		done, err = c.writeBody(cmd, 0, seq, b, m, false)
 	default:
 		c.wmu.Lock()
 		if c.wclosing {
@@ -1134,8 +1155,10 @@ func (r *Request) unref(n int32) {
 	requestPool.Put(r)
 }
 
-// answered is called once the answer is queued (or dropped).
-func (r *Request) answered() {
+// answeredNone is called once a request that takes no response
+// (alert_notification) is done with. Those that take one stop counting in
+// flight as their answer is queued (answering).
+func (r *Request) answeredNone() {
 	r.conn.inflight.Add(-1)
 	r.unref(1)
 }
@@ -1149,7 +1172,7 @@ func (c *Conn) serve(req *Request) {
 			}
 		}
 		if !req.CommandID().HasResponse() && req.responded.CompareAndSwap(false, true) {
-			req.answered()
+			req.answeredNone()
 		}
 		req.unref(1)
 	}()
@@ -1454,11 +1477,11 @@ func (r *Request) Respond(status Status, body *Body) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.answered()
+	defer r.unref(1)
 	if body == nil {
 		body = &Body{}
 	}
-	_, err := r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body, mode(r.alone()))
+	_, err := r.conn.writeBody(r.CommandID().Response(), status, r.Seq(), body, mode(r.alone()), true)
 	return err
 }
 
@@ -1483,7 +1506,7 @@ func (r *Request) Accept(messageID string) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.answered()
+	defer r.unref(1)
 	return r.conn.writeMessageIDResp(r.CommandID().Response(), StatusOK, r.Seq(), messageID, r.alone())
 }
 
@@ -1503,8 +1526,8 @@ func (r *Request) Forward(resp []byte) error {
 	if err := r.claim(); err != nil {
 		return err
 	}
-	defer r.answered()
-	_, err := r.conn.writeRaw(resp, r.Seq(), mode(r.alone()))
+	defer r.unref(1)
+	_, err := r.conn.writeRaw(resp, r.Seq(), mode(r.alone()), true)
 	return err
 }
 

@@ -277,7 +277,7 @@ func (s *Server) handshake(nc net.Conn) {
 	if req.InterfaceVersion >= 0x34 {
 		resp.TLVs = []TLV{Uint8TLV(TagSCInterfaceVersion, 0x34)}
 	}
-	c.writeBody(respCmd, StatusOK, p.Seq(), resp, flushKick)
+	c.writeBody(respCmd, StatusOK, p.Seq(), resp, flushKick, false)
 	if bh, ok := h.(BoundHandler); ok {
 		bh.Bound(c)
 	}
