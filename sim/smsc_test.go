@@ -397,7 +397,7 @@ func TestLoadSessionLost(t *testing.T) {
 	go func() {
 		// Once the run is under way, however long a loaded machine takes
 		// to get there (not after a fixed 100 ms).
-		eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
+		peer.Eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		s.Shutdown(ctx)
@@ -418,7 +418,7 @@ func TestLoadInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { // once the run is under way, not after a fixed 200 ms
-		eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
+		peer.Eventually(10*time.Second, func() bool { return s.Stats().Submits >= 5 })
 		cancel()
 	}()
 	res, err := RunLoad(ctx, LoadConfig{Addr: s.Addr().String(), Rate: 500, Window: 1, Duration: time.Minute})

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"github.com/bawwab/bawwab/internal/peer"
 	"strings"
 	"sync"
 	"testing"
@@ -79,7 +80,7 @@ func TestProviderSends(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { // once it has sent, not after a fixed 300 ms
-		eventually(10*time.Second, func() bool { return p.Stats().Accepted >= 3 })
+		peer.Eventually(10*time.Second, func() bool { return p.Stats().Accepted >= 3 })
 		cancel()
 	}()
 	if err := p.Run(ctx); err != nil {
