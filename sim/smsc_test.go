@@ -368,7 +368,10 @@ func TestLoadModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); res.Acked < 50 || res.Acked > 260 || d > 5*time.Second {
+	// The rate is a ceiling (at most 200 in 500 ms, with a margin for the
+	// first tick); how many go out under a loaded machine's scheduling is
+	// not fixed, but some must.
+	if d := time.Since(start); res.Acked < 1 || res.Acked > 260 || d > 5*time.Second {
 		t.Errorf("%d messages at 400/s in 500 ms (took %v)", res.Acked, d)
 	}
 	// Refusals are counted, not failures.
