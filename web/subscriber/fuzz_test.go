@@ -32,8 +32,17 @@ func FuzzParseNumber(f *testing.F) {
 		if !bawwab.ValidMSISDN(n) {
 			t.Fatalf("%q: %q is not E.164", s, n)
 		}
-		if m := mask(n); strings.Contains(m, n[5:len(n)-4]) && len(n) > 12 {
-			t.Fatalf("mask %q shows the middle of %q", m, n)
+		// The mask keeps the first five and last four characters: what is
+		// between them must show no digit (comparing digits with the
+		// number's middle would see "0000" in "+447100000000"'s end).
+		if m := mask(n); len(n) > 12 {
+			mid, ok := strings.CutPrefix(m, n[:5])
+			if ok {
+				mid, ok = strings.CutSuffix(mid, n[len(n)-4:])
+			}
+			if !ok || strings.ContainsAny(mid, "0123456789") {
+				t.Fatalf("mask %q shows the middle of %q", m, n)
+			}
 		}
 	})
 }
