@@ -43,6 +43,7 @@ var importRules = map[string]struct {
 	"complaint":         {module: []string{"", "textcheck", "msisdn"}},
 	"sanction":          {module: []string{""}},
 	"report":            {module: []string{""}},
+	"report/reporttest": {module: []string{"", "report"}},
 	"sqlite": {module: []string{"", "ledger"}, outside: []string{
 		"modernc.org/sqlite",
 	}},

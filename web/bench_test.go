@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,79 +15,13 @@ import (
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/postgres"
 	"github.com/bawwab/bawwab/report"
+	"github.com/bawwab/bawwab/report/reporttest"
 	"github.com/bawwab/bawwab/sqlite"
 	"github.com/bawwab/bawwab/web"
 	"github.com/jackc/pgx/v5"
 )
 
 var benchEntries = flag.Int64("web.entries", 10_000_000, "ledger entries whose aggregates the overview benchmark reads")
-
-// synthTallies returns the aggregates of n ledger entries spread over the
-// 30 days before now: 20 providers on 3 operators, every hour, with the
-// mix of a real gateway, plus oppositions and complaints, one day at a
-// time (the generator of report's benchmark).
-func synthTallies(n int64, now time.Time, fn func(day []bawwab.Tally)) {
-	rnd := rand.New(rand.NewPCG(1, 2))
-	type mix struct {
-		outcome      bawwab.Outcome
-		reason, flag bawwab.Reason
-		mode         bawwab.Mode
-		share        float64
-	}
-	mixes := []mix{
-		{bawwab.Accept, "", "", bawwab.Enforce, 0.84},
-		{bawwab.Accept, bawwab.ReasonNoConsent, "", bawwab.Monitor, 0.02},
-		{bawwab.Accept, "", bawwab.ReasonMislabelledCommercial, bawwab.Enforce, 0.01},
-		{bawwab.Defer, bawwab.ReasonQuietHours, "", bawwab.Enforce, 0.03},
-		{bawwab.Reject, bawwab.ReasonOptOutMentionMissing, "", bawwab.Enforce, 0.03},
-		{bawwab.Reject, bawwab.ReasonOptOutChannelInvalid, "", bawwab.Enforce, 0.01},
-		{bawwab.Reject, bawwab.ReasonRecipientOptedOut, "", bawwab.Enforce, 0.03},
-		{bawwab.Reject, bawwab.ReasonFrequencyCap, "", bawwab.Enforce, 0.015},
-		{bawwab.Reject, bawwab.ReasonInvalidRecipient, "", bawwab.Enforce, 0.01},
-		{bawwab.Reject, bawwab.ReasonSenderNotRegistered, "", bawwab.Enforce, 0.005},
-		{bawwab.Reject, bawwab.ReasonProviderNotAuthorised, "", bawwab.Enforce, 0.003},
-		{bawwab.Reject, bawwab.ReasonMislabelledCommercial, "", bawwab.Enforce, 0.002},
-	}
-	operators := []string{"iam", "orange", "inwi"}
-	start := now.Truncate(time.Hour).Add(-30 * 24 * time.Hour)
-	hours := int64(30 * 24)
-	perCell := float64(n) / float64(hours*20*3)
-	var day []bawwab.Tally
-	for h := range hours {
-		hour := start.Add(time.Duration(h) * time.Hour)
-		local := report.LocalDate(hour, nil)
-		for p := range 20 {
-			provider := fmt.Sprintf("provider%02d", p)
-			for _, op := range operators {
-				f := (0.2 + 1.6*float64(p)/19) * (0.5 + rnd.Float64())
-				for _, m := range mixes {
-					c := int64(perCell*f*m.share + rnd.Float64())
-					if c == 0 {
-						continue
-					}
-					day = append(day, bawwab.Tally{Hour: hour, Day: local, ProviderID: provider, OperatorID: op, Kind: bawwab.EntryDecision,
-						Category: bawwab.CategoryCommercial, Outcome: m.outcome, Reason: m.reason, Flag: m.flag, Mode: m.mode, N: c})
-				}
-				if s := int64(perCell * 0.004 * f); s > 0 {
-					day = append(day, bawwab.Tally{Hour: hour, Day: local, ProviderID: provider, OperatorID: op, Kind: bawwab.EntryOpposition, Action: "stop", N: s})
-				}
-			}
-			if rnd.IntN(40) == 0 {
-				day = append(day, bawwab.Tally{Hour: hour, Day: local, ProviderID: provider, OperatorID: "iam", Kind: bawwab.EntryComplaint, Action: "opened", N: 1})
-			}
-			if rnd.IntN(200) == 0 {
-				day = append(day, bawwab.Tally{Hour: hour, Day: local, ProviderID: provider, OperatorID: "iam", Kind: bawwab.EntryComplaint, Action: "confirmed", N: 1})
-			}
-		}
-		if h%24 == 23 {
-			fn(day)
-			day = day[:0]
-		}
-	}
-	if len(day) > 0 {
-		fn(day)
-	}
-}
 
 // BenchmarkOverviewPage renders the console's overview page, charts
 // included, over the aggregates of 10 M ledger entries (-web.entries), on
@@ -139,19 +72,7 @@ func BenchmarkOverviewPage(b *testing.B) {
 func benchOverview(b *testing.B, st bawwab.Store, users bawwab.UserService, now time.Time) {
 	ctx := context.Background()
 	t0 := time.Now()
-	var next int64
-	rows := 0
-	synthTallies(*benchEntries, now, func(day []bawwab.Tally) {
-		var sum int64
-		for _, t := range day {
-			sum += t.N
-		}
-		if err := st.Reports.ApplyFeed(ctx, &bawwab.FeedBatch{Origin: "bench", From: next, To: next + sum, Tallies: day}); err != nil {
-			b.Fatal(err)
-		}
-		next += sum
-		rows += len(day)
-	})
+	next, rows := reporttest.Load(b, st.Reports, *benchEntries, now)
 	b.Logf("loaded the aggregates of %d entries (%d hourly tallies) in %s", next, rows, time.Since(t0).Round(time.Millisecond))
 	if err := st.Registry.CreateProvider(ctx, &bawwab.Provider{ID: "provider07", Name: "Provider 7", ANRTDeclaration: "ANRT/7", DeclaredAt: now.AddDate(-1, 0, 0)}); err != nil {
 		b.Fatal(err)
