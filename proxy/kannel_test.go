@@ -2,13 +2,10 @@ package proxy_test
 
 import (
 	"bytes"
-	"fmt"
 	"github.com/bawwab/bawwab/internal/peer"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,12 +24,7 @@ import (
 // the early parts of a long one). A STOP sent as an MO makes the next
 // message to that subscriber fail.
 func TestKannel(t *testing.T) {
-	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
-	for _, p := range []string{bearerbox, smsbox} {
-		if _, err := os.Stat(p); err != nil {
-			peer.Need(t, "Kannel (apt-get install kannel)", err)
-		}
-	}
+	peer.NeedKannel(t)
 	e := newEnv(t, envOptions{})
 	dir := t.TempDir()
 
@@ -46,73 +38,8 @@ func TestKannel(t *testing.T) {
 	}))
 	defer dlrSrv.Close()
 
-	admin, box, sendsms := peer.FreePort(t), peer.FreePort(t), peer.FreePort(t)
-	_, gwPort, _ := net.SplitHostPort(e.addr)
-	conf := fmt.Sprintf(`group = core
-admin-port = %d
-admin-interface = 127.0.0.1
-admin-password = bar
-smsbox-port = %d
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-log-file = "%[3]s/bearerbox.log"
-log-level = 1
-dlr-storage = internal
-
-group = smsc
-smsc = smpp
-smsc-id = bawwab
-host = 127.0.0.1
-port = %[4]s
-transceiver-mode = yes
-smsc-username = "atlas"
-smsc-password = "%[6]s"
-system-type = "VMA"
-max-pending-submits = 20
-enquire-link-interval = 5
-reconnect-delay = 1
-source-addr-ton = 5
-source-addr-npi = 0
-dest-addr-ton = 1
-dest-addr-npi = 1
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = %[2]d
-sendsms-port = %[5]d
-sendsms-interface = 127.0.0.1
-log-file = "%[3]s/smsbox.log"
-log-level = 1
-
-group = sendsms-user
-username = tester
-password = foobar
-concatenation = true
-max-messages = 5
-
-group = sms-service
-keyword = default
-text = "ok"
-`, admin, box, dir, gwPort, sendsms, password)
-	confPath := filepath.Join(dir, "kannel.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	peer.Start(t, dir, bearerbox, confPath)
-	if !peer.Eventually(20*time.Second, func() bool { return e.gw.Stats().Binds > 0 }) {
-		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", peer.Tail(filepath.Join(dir, "bearerbox.log")))
-	}
-	peer.Start(t, dir, smsbox, confPath)
-	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
-	if !peer.Eventually(20*time.Second, func() bool {
-		resp, err := http.Get(sendURL)
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", peer.Tail(filepath.Join(dir, "smsbox.log")))
-	}
+	sendURL := peer.Kannel(t, dir, peer.KannelOptions{SMSCID: "bawwab", Addr: e.addr, Username: "atlas", Password: password,
+		Bound: func() bool { return e.gw.Stats().Binds > 0 }})
 	send := func(name, to, text string, extra url.Values) {
 		t.Helper()
 		q := url.Values{"username": {"tester"}, "password": {"foobar"}, "from": {"ATLASMKT"}, "to": {to},

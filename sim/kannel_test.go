@@ -3,13 +3,10 @@ package sim
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"github.com/bawwab/bawwab/internal/peer"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,12 +24,7 @@ import (
 // and our delivery receipts, delivered and failed, reach its DLR handling
 // and come back on the dlr-url.
 func TestKannel(t *testing.T) {
-	const bearerbox, smsbox = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
-	for _, p := range []string{bearerbox, smsbox} {
-		if _, err := os.Stat(p); err != nil {
-			peer.Need(t, "Kannel (apt-get install kannel)", err)
-		}
-	}
+	peer.NeedKannel(t)
 	dir := t.TempDir()
 
 	// What reaches the SMSC, put back together.
@@ -93,73 +85,8 @@ func TestKannel(t *testing.T) {
 	}))
 	defer dlrSrv.Close()
 
-	admin, box, sendsms := peer.FreePort(t), peer.FreePort(t), peer.FreePort(t)
-	_, smscPort, _ := net.SplitHostPort(s.Addr().String())
-	conf := fmt.Sprintf(`group = core
-admin-port = %d
-admin-interface = 127.0.0.1
-admin-password = bar
-smsbox-port = %d
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-log-file = "%[3]s/bearerbox.log"
-log-level = 1
-dlr-storage = internal
-
-group = smsc
-smsc = smpp
-smsc-id = iam
-host = 127.0.0.1
-port = %[4]s
-transceiver-mode = yes
-smsc-username = "kannel1"
-smsc-password = "pw"
-system-type = "VMA"
-max-pending-submits = 20
-enquire-link-interval = 5
-reconnect-delay = 1
-source-addr-ton = 5
-source-addr-npi = 0
-dest-addr-ton = 1
-dest-addr-npi = 1
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = %[2]d
-sendsms-port = %[5]d
-sendsms-interface = 127.0.0.1
-log-file = "%[3]s/smsbox.log"
-log-level = 1
-
-group = sendsms-user
-username = tester
-password = foobar
-concatenation = true
-max-messages = 5
-
-group = sms-service
-keyword = default
-text = "ok"
-`, admin, box, dir, smscPort, sendsms)
-	confPath := filepath.Join(dir, "kannel.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	peer.Start(t, dir, bearerbox, confPath)
-	if !peer.Eventually(20*time.Second, func() bool { return s.Stats().Binds > 0 }) {
-		t.Fatalf("Kannel did not bind; bearerbox.log:\n%s", peer.Tail(filepath.Join(dir, "bearerbox.log")))
-	}
-	peer.Start(t, dir, smsbox, confPath)
-	sendURL := fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
-	if !peer.Eventually(20*time.Second, func() bool {
-		resp, err := http.Get(sendURL)
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatalf("smsbox is not listening; smsbox.log:\n%s", peer.Tail(filepath.Join(dir, "smsbox.log")))
-	}
+	sendURL := peer.Kannel(t, dir, peer.KannelOptions{SMSCID: "iam", Addr: s.Addr().String(), Username: "kannel1", Password: "pw",
+		Bound: func() bool { return s.Stats().Binds > 0 }})
 
 	long := strings.Repeat("Promo exceptionnelle chez BRAND: -20% sur tout le magasin ce week-end. ", 5) + "STOP au 5050"
 	arabic := "عرض خاص: تخفيض 20% هذا الأسبوع. أرسل STOP إلى 5050"
