@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -85,37 +84,9 @@ func importConsents(ctx context.Context, st bawwab.Store, in io.Reader, bar *pro
 	}
 	rej := &registrycsv.RejectedError{}
 	at := now().UTC()
-	src := func(yield func(bawwab.Consent, error) bool) {
-		for {
-			err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				rej.Add(err)
-				break
-			}
-			bar.Record()
-			c, err := parseConsent(r, at)
-			if err != nil {
-				rej.Add(err)
-				continue
-			}
-			if rej.Count == 0 && !yield(c, nil) {
-				return
-			}
-		}
-		if rej.Count > 0 {
-			yield(bawwab.Consent{}, rej)
-		}
-	}
+	src := csvRows(r, bar, rej, func() (bawwab.Consent, error) { return parseConsent(r, at) })
 	res, err := st.Consents.ImportConsents(ctx, src)
-	var ie *bawwab.ImportError
-	if errors.As(err, &ie) {
-		rej.Add(r.RecordError(ie.Err, nil))
-		return res, rej
-	}
-	return res, err
+	return csvImported(r, rej, res, err)
 }
 
 func parseConsent(r *registrycsv.Reader, now time.Time) (bawwab.Consent, error) {

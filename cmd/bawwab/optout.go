@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -184,37 +183,11 @@ func importOppositions(ctx context.Context, st bawwab.Store, in io.Reader, bar *
 	// last of each instead of parsing it again.
 	var lastScope, lastAt string
 	scope := bawwab.NationalScope
-	src := func(yield func(bawwab.Opposition, error) bool) {
-		for {
-			err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				rej.Add(err)
-				break
-			}
-			bar.Record()
-			o, err := parseOpposition(r, &scope, &lastScope, &at, &lastAt)
-			if err != nil {
-				rej.Add(err)
-				continue
-			}
-			if rej.Count == 0 && !yield(o, nil) {
-				return
-			}
-		}
-		if rej.Count > 0 {
-			yield(bawwab.Opposition{}, rej)
-		}
-	}
+	src := csvRows(r, bar, rej, func() (bawwab.Opposition, error) {
+		return parseOpposition(r, &scope, &lastScope, &at, &lastAt)
+	})
 	res, err := st.Oppositions.ImportOppositions(ctx, src)
-	var ie *bawwab.ImportError
-	if errors.As(err, &ie) {
-		rej.Add(r.RecordError(ie.Err, nil))
-		return res, rej
-	}
-	return res, err
+	return csvImported(r, rej, res, err)
 }
 
 func parseOpposition(r *registrycsv.Reader, scope *bawwab.Scope, lastScope *string, at *time.Time, lastAt *string) (bawwab.Opposition, error) {
