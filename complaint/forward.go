@@ -74,7 +74,11 @@ func ParseForward(text string) Forwarded {
 		// A forward marker, alone or before the rest of the line.
 		if p := matchMarker(norm, normMarkers, true); p > 0 {
 			_, end := t.Span(0, p)
-			rest = strings.TrimLeft(trimmed[end:], " \t:-—–>") + restAfter(nl, after)
+			// Slice rest rather than rebuild it, so the body stays a part of
+			// the text (the line's trailing spaces go with the final trim).
+			lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+			tail := trimmed[end:]
+			rest = rest[lead+end+len(tail)-len(strings.TrimLeft(tail, " \t:-—–>")):]
 			continue
 		}
 		// A sender line.
@@ -89,7 +93,7 @@ func ParseForward(text string) Forwarded {
 				// One line: the sender is the first word, the message follows.
 				word, body, _ := strings.Cut(value, " ")
 				f.Sender = cleanSender(word)
-				rest = body + restAfter(nl, after)
+				rest = body // no newline follows: this was the last line
 			}
 			continue
 		}
@@ -102,13 +106,6 @@ func ParseForward(text string) Forwarded {
 	}
 	f.Body = strings.TrimSpace(rest)
 	return f
-}
-
-func restAfter(nl bool, after string) string {
-	if nl {
-		return "\n" + after
-	}
-	return ""
 }
 
 // matchMarker returns the length of the normalised prefix of norm that is
