@@ -3,6 +3,7 @@ package safehttp_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -241,3 +242,5 @@ func FuzzParseHeader(f *testing.F) {
 		}
 	})
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
