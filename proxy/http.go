@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -457,8 +459,8 @@ func (g *Gateway) dlr(m *httpMessage, typ int, text string) {
 }
 
 // call signs and makes a call on a provider's behalf; a failure is
-// logged with the provider, never with the URL, which may hold a number
-// (dlr-url's %p).
+// logged with the provider, never with the URL or its host, which may
+// hold a number (dlr-url's %p).
 func (g *Gateway) call(req *http.Request, body []byte, providerID, what string) {
 	req.Header.Set("User-Agent", "bawwab")
 	if err := g.opts.Signer.SignRequest(req, body); err != nil {
@@ -471,11 +473,33 @@ func (g *Gateway) call(req *http.Request, body []byte, providerID, what string) 
 		if errors.As(err, &ae) {
 			g.log.Warn("proxy: "+what+" refused", "provider", providerID, "err", ae)
 		} else {
-			g.log.Info("proxy: "+what+" failed", "provider", providerID, "host", req.URL.Host, "err", errors.Unwrap(err))
+			g.log.Info("proxy: "+what+" failed", "provider", providerID, "err", callFailure(err))
 		}
 		return
 	}
 	safehttp.Drain(resp)
+}
+
+// callFailure says why a call failed without the URL or host names the
+// error's text holds.
+func callFailure(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return "name not resolved"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "timed out or cancelled"
+	case errors.As(err, &op):
+		return op.Op + ": " + op.Err.Error()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if to, ok := ue.Err.(interface{ Timeout() bool }); ok && to.Timeout() {
+			return "timed out"
+		}
+	}
+	return "failed"
 }
 
 // callbackPolicy is the check of the addresses of callbacks.
@@ -502,8 +526,10 @@ func (g *Gateway) checkCallback(s string, kannel bool) error {
 	if len(s) > maxCallbackURL {
 		return fmt.Errorf("longer than %d characters", maxCallbackURL)
 	}
-	// The escapes are not URL escapes: replace them by what they become.
-	u, err := url.Parse(dlrEscapes(1, "x", "0", "0", 0, "x").Replace(s))
+	// The escapes are not URL escapes: replace them by what they become,
+	// and Kannel's others (%q, %i, %F...), which this gateway does not
+	// fill, by a letter, as url.Parse would refuse "%q".
+	u, err := url.Parse(kannelEscape.ReplaceAllString(dlrEscapes(1, "x", "0", "0", 0, "x").Replace(s), "x"))
 	if err != nil || u.Host == "" || u.Hostname() == "" {
 		return errors.New("not an absolute URL")
 	}
@@ -518,6 +544,10 @@ func (g *Gateway) checkCallback(s string, kannel bool) error {
 	}
 	return nil
 }
+
+// kannelEscape is a Kannel escape in a dlr-url (a letter after %, where
+// URL escapes have a hex digit pair).
+var kannelEscape = regexp.MustCompile(`%[A-Za-z]`)
 
 // dlrEscapes replaces Kannel's dlr-url escapes.
 func dlrEscapes(typ int, text, to, from string, at int64, id string) *strings.Replacer {

@@ -146,7 +146,8 @@ func TestDLRURL(t *testing.T) {
 	}{
 		{"http://hooks.atlasvas.ma/dlr?type=%d&to=%p&t=%T", 202, "0: Accepted"},
 		{"https://hooks.atlasvas.ma/dlr?type=%d", 202, "0: Accepted"},
-		{"http://10.0.0.5/dlr?type=%d", 202, "0: Accepted"}, // allowed
+		{"http://10.0.0.5/dlr?type=%d", 202, "0: Accepted"},                       // allowed
+		{"http://hooks.atlasvas.ma/dlr?q=%q&smsc=%i&r=%R%2F", 202, "0: Accepted"}, // Kannel's other escapes
 		{"http://localhost:" + port + "/dlr?type=%d", 202, "0: Accepted"},
 		{"http://127.0.0.1:" + port + "/dlr?type=%d", 400, "Invalid dlr-url: callback address 127.0.0.1 is not public (loopback)"},
 		{"http://169.254.169.254/latest/meta-data?%d", 400, "is not public (link-local, cloud metadata"},
