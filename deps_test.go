@@ -41,7 +41,7 @@ var importRules = map[string]struct {
 	"compliance":        {module: []string{"", "textcheck", "msisdn"}},
 	"storetest":         {module: []string{"", "ledger"}},
 	"complaint":         {module: []string{"", "textcheck", "msisdn"}},
-	"sanction":          {module: []string{""}},
+	"sanction":          {module: []string{"", "internal/safehttp"}},
 	"report":            {module: []string{""}},
 	"report/reporttest": {module: []string{"", "report"}},
 	"sqlite": {module: []string{"", "ledger"}, outside: []string{
@@ -55,7 +55,8 @@ var importRules = map[string]struct {
 	"internal/progress": {outside: []string{"golang.org/x/term", "github.com/schollz/progressbar/v3"}},
 	"internal/secret":   {outside: []string{"golang.org/x/crypto/"}},
 	"internal/peer":     {}, // test support: the independent peers run as processes
-	"proxy": {module: []string{"", "smpp", "compliance", "msisdn", "mo", "complaint", "sanction", "internal/secret"}, outside: []string{
+	"internal/safehttp": {}, // stdlib only: providers copy its Verify
+	"proxy": {module: []string{"", "smpp", "compliance", "msisdn", "mo", "complaint", "sanction", "internal/secret", "internal/safehttp"}, outside: []string{
 		"github.com/prometheus/client_golang/",
 	}},
 	// web: the console and the API; report builds its overview and

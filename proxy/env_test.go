@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/msisdn"
@@ -71,6 +73,7 @@ type envOptions struct {
 	durable       bool // the store's outbox rather than one in memory
 	concatTimeout time.Duration
 	dlrDelay      time.Duration
+	callbackAllow []string // the non-public ranges callbacks may reach
 }
 
 // casablancaMorning is the clock of the tests: within the sending hours.
@@ -194,6 +197,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		Now:         now,
 		Logger:      testLogger(t),
 		MaxBinds:    o.maxBinds,
+		Signer:      testSigner,
+	}
+	if e.opts.CallbackAllow, err = safehttp.ParseAllow(o.callbackAllow); err != nil {
+		t.Fatal(err)
 	}
 	if o.durable {
 		e.opts.Outbox = e.st.Outbox
@@ -409,3 +416,15 @@ func (c *cutter) cut() {
 	}
 	c.conns = nil
 }
+
+// testSigner signs the gateway's callbacks in the tests; testKeys are the
+// keys a receiver trusts.
+var (
+	testSignKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	testKeyID   = safehttp.KeyID("test-gateway", testSignKey.Public().(ed25519.PublicKey))
+	testSigner  = safehttp.NewEd25519Signer(testKeyID, testSignKey)
+	testKeys    = map[string]ed25519.PublicKey{testKeyID: testSignKey.Public().(ed25519.PublicKey)}
+)
+
+// loopbackCallbacks allows callbacks to the test's receivers on 127.0.0.1.
+var loopbackCallbacks = []string{"127.0.0.0/8", "::1"}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/mo"
 	"github.com/bawwab/bawwab/msisdn"
@@ -110,9 +112,19 @@ type Options struct {
 	Concat      ConcatOptions
 	// SystemID is sent in bind responses (default "bawwab").
 	SystemID string
-	// HTTPClient posts receipts to callback and dlr-url addresses (default
-	// a client with a 10 s timeout).
+	// HTTPClient posts receipts to callback_url and calls dlr-url
+	// addresses. Default: a safehttp client (10 s timeout), which connects
+	// only to public addresses and to CallbackAllow's, whatever a name
+	// resolves to.
 	HTTPClient *http.Client
+	// CallbackAllow lists the address ranges that callbacks may reach
+	// although they are not public (loopback, private, link-local...):
+	// the default client's allow-list, and the check of a callback_url or
+	// dlr-url holding a literal address when it is submitted.
+	CallbackAllow []netip.Prefix
+	// Signer signs every callback and dlr-url call (header
+	// Bawwab-Signature); nil sends them unsigned.
+	Signer *safehttp.Signer
 	// Logger receives events; numbers are never logged in clear.
 	Logger *slog.Logger
 	// Registerer, if set, gets the gateway's metrics.
@@ -208,7 +220,7 @@ func New(opts Options) (*Gateway, error) {
 		opts.SystemID = "bawwab"
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		opts.HTTPClient = safehttp.NewClient(callbackPolicy(opts.CallbackAllow))
 	}
 	g := &Gateway{
 		opts:      opts,

@@ -1,12 +1,17 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/internal/secret"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/smpp"
@@ -186,10 +192,10 @@ func (g *Gateway) apiSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// The rule of the measure webhooks: https, or http to the loopback
-	// address only, so that a provider cannot make the gateway post to
-	// addresses inside its network.
-	if err := bawwab.ValidWebhook(req.CallbackURL); err != nil {
-		writeError(w, http.StatusBadRequest, "bad-request", "callback_url: "+err.Error(), "use an https URL (http only to 127.0.0.1, ::1 or localhost)")
+	// address only; and a literal address must be public or allowed.
+	// The client checks again what a name resolves to when it calls.
+	if err := g.checkCallback(req.CallbackURL, false); err != nil {
+		writeError(w, http.StatusBadRequest, "bad-request", "callback_url: "+err.Error(), "use an https URL to a public address (http only to 127.0.0.1, ::1 or localhost, when the gateway allows them)")
 		return
 	}
 	m, out, ok := g.httpSubmit(w, r.Context(), a, req.From, req.To, req.Text, cat, httpReport{callback: req.CallbackURL})
@@ -342,6 +348,15 @@ func (g *Gateway) sendsms(w http.ResponseWriter, r *http.Request) {
 		}
 		text = string(utf16.Decode(u))
 	}
+	// Checked before anything is sent, like callback_url, but http is
+	// allowed as in Kannel: providers' dlr-urls are often plain http to
+	// their own public servers. The protection from calls into the
+	// operator's network is the client's dialer, and this early check of
+	// a literal address.
+	if err := g.checkCallback(q.Get("dlr-url"), true); err != nil {
+		kannel(http.StatusBadRequest, "Invalid dlr-url: "+err.Error()+", rejected")
+		return
+	}
 	mask, _ := strconv.Atoi(q.Get("dlr-mask"))
 	m, out, ok := g.httpSubmit(kannelWriter{w}, r.Context(), a, from, to, text, bawwab.CategoryUnknown,
 		httpReport{dlrURL: q.Get("dlr-url"), dlrMask: mask})
@@ -407,14 +422,12 @@ func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
 	}
 	if callback != "" {
 		go func() {
-			req, err := http.NewRequestWithContext(g.ctx, http.MethodPost, callback, strings.NewReader(string(body)))
+			req, err := http.NewRequestWithContext(g.ctx, http.MethodPost, callback, bytes.NewReader(body))
 			if err != nil {
 				return
 			}
 			req.Header.Set("Content-Type", "application/json")
-			if resp, err := g.opts.HTTPClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
+			g.call(req, body, m.providerID, "callback_url")
 		}()
 	}
 	typ := 1
@@ -435,16 +448,109 @@ func (g *Gateway) dlr(m *httpMessage, typ int, text string) {
 	if u == "" || mask&typ == 0 {
 		return
 	}
-	r := strings.NewReplacer("%d", strconv.Itoa(typ), "%A", url.QueryEscape(text), "%p", url.QueryEscape(to),
-		"%P", url.QueryEscape(from), "%T", strconv.FormatInt(g.now().Unix(), 10), "%I", url.QueryEscape(id))
-	target := r.Replace(u)
+	target := dlrEscapes(typ, text, to, from, g.now().Unix(), id).Replace(u)
 	go func() {
 		req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, target, nil)
 		if err != nil {
 			return
 		}
-		if resp, err := g.opts.HTTPClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
+		g.call(req, nil, m.providerID, "dlr-url")
 	}()
+}
+
+// call signs and makes a call on a provider's behalf; a failure is
+// logged with the provider, never with the URL or its host, which may
+// hold a number (dlr-url's %p).
+func (g *Gateway) call(req *http.Request, body []byte, providerID, what string) {
+	req.Header.Set("User-Agent", "bawwab")
+	if err := g.opts.Signer.SignRequest(req, body); err != nil {
+		g.log.Error("proxy: signing a "+what+" call", "provider", providerID, "err", err)
+		return
+	}
+	resp, err := g.opts.HTTPClient.Do(req)
+	if err != nil {
+		var ae *safehttp.AddrError
+		if errors.As(err, &ae) {
+			g.log.Warn("proxy: "+what+" refused", "provider", providerID, "err", ae)
+		} else {
+			g.log.Info("proxy: "+what+" failed", "provider", providerID, "err", callFailure(err))
+		}
+		return
+	}
+	safehttp.Drain(resp)
+}
+
+// callFailure says why a call failed without the URL or host names the
+// error's text holds.
+func callFailure(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return "name not resolved"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "timed out or cancelled"
+	case errors.As(err, &op):
+		return op.Op + ": " + op.Err.Error()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if to, ok := ue.Err.(interface{ Timeout() bool }); ok && to.Timeout() {
+			return "timed out"
+		}
+	}
+	return "failed"
+}
+
+// callbackPolicy is the check of the addresses of callbacks.
+func callbackPolicy(allow []netip.Prefix) safehttp.Options {
+	return safehttp.Options{Allow: allow, What: "callback", AllowHint: "the gateway's callback allow-list ([callbacks] allow in bawwab.toml)"}
+}
+
+// maxCallbackURL bounds a callback_url or dlr-url.
+const maxCallbackURL = 2000
+
+// checkCallback checks a callback_url (kannel false: https, or http to a
+// loopback address, as the measure webhooks) or a Kannel dlr-url (kannel
+// true: http or https, with its % escapes); either way, a literal address
+// must be public or in CallbackAllow. "" is no callback.
+func (g *Gateway) checkCallback(s string, kannel bool) error {
+	if s == "" {
+		return nil
+	}
+	if !kannel {
+		if err := bawwab.ValidWebhook(s); err != nil {
+			return err
+		}
+	}
+	if len(s) > maxCallbackURL {
+		return fmt.Errorf("longer than %d characters", maxCallbackURL)
+	}
+	// The escapes are not URL escapes: replace them by what they become,
+	// and Kannel's others (%q, %i, %F...), which this gateway does not
+	// fill, by a letter, as url.Parse would refuse "%q".
+	u, err := url.Parse(kannelEscape.ReplaceAllString(dlrEscapes(1, "x", "0", "0", 0, "x").Replace(s), "x"))
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		return errors.New("not an absolute URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme %q (want http or https)", u.Scheme)
+	}
+	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
+		p := callbackPolicy(g.opts.CallbackAllow)
+		if err := p.Check(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kannelEscape is a Kannel escape in a dlr-url (a letter after %, where
+// URL escapes have a hex digit pair).
+var kannelEscape = regexp.MustCompile(`%[A-Za-z]`)
+
+// dlrEscapes replaces Kannel's dlr-url escapes.
+func dlrEscapes(typ int, text, to, from string, at int64, id string) *strings.Replacer {
+	return strings.NewReplacer("%d", strconv.Itoa(typ), "%A", url.QueryEscape(text), "%p", url.QueryEscape(to),
+		"%P", url.QueryEscape(from), "%T", strconv.FormatInt(at, 10), "%I", url.QueryEscape(id))
 }

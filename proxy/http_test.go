@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 )
 
 type apiResult struct {
@@ -52,14 +53,17 @@ func (e *env) api(t *testing.T, srv *httptest.Server, method, path, key, body st
 // TestHTTPAPI: the same decisions and ledger as SMPP, JSON errors naming
 // the reason, the status by GET and by callback.
 func TestHTTPAPI(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{callbackAllow: loopbackCallbacks})
 	var mu sync.Mutex
 	callbacks := make(chan apiResult, 10)
+	sigs := make(chan error, 10)
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
 		var res apiResult
-		json.NewDecoder(r.Body).Decode(&res)
+		json.Unmarshal(body, &res)
 		mu.Lock()
 		callbacks <- res
+		sigs <- safehttp.VerifyRequest(testKeys, r, "http", body, time.Now(), 0)
 		mu.Unlock()
 	}))
 	defer cb.Close()
@@ -79,6 +83,9 @@ func TestHTTPAPI(t *testing.T) {
 	}
 	if got.ID != r.ID || got.Status != "delivered" {
 		t.Errorf("callback %+v", got)
+	}
+	if err := <-sigs; err != nil {
+		t.Errorf("callback signature: %v", err)
 	}
 	code, st := e.api(t, srv, "GET", "/api/v1/messages/"+r.ID, e.apiKey, "")
 	if code != 200 || st.Status != "delivered" || len(st.Stats) != 1 || st.Stats[0] != "DELIVRD" {
@@ -108,9 +115,13 @@ func TestHTTPAPI(t *testing.T) {
 
 // TestSendSMS: Kannel's sendsms interface, with its dlr-url.
 func TestSendSMS(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{callbackAllow: loopbackCallbacks})
 	dlrs := make(chan url.Values, 10)
-	dlr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { dlrs <- r.URL.Query() }))
+	sigs := make(chan error, 10)
+	dlr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sigs <- safehttp.VerifyRequest(testKeys, r, "http", nil, time.Now(), 0)
+		dlrs <- r.URL.Query()
+	}))
 	defer dlr.Close()
 	srv := httptest.NewServer(e.gw.HTTPHandler())
 	defer srv.Close()
@@ -137,6 +148,9 @@ func TestSendSMS(t *testing.T) {
 	}
 	if d.Get("type") != "1" || d.Get("to") != iamNumber {
 		t.Errorf("dlr %v", d)
+	}
+	if err := <-sigs; err != nil {
+		t.Errorf("dlr-url signature: %v", err)
 	}
 	q.Set("text", longArabic)
 	q.Set("coding", "2")

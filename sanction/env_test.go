@@ -2,8 +2,10 @@ package sanction_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/report"
 	"github.com/bawwab/bawwab/sanction"
@@ -75,11 +78,14 @@ type env struct {
 	mu      sync.Mutex
 	changes []change
 	cfg     sanction.Config
+	// allow is the monitor's WebhookAllow: the test's receivers are on
+	// 127.0.0.1, allowed explicitly.
+	allow []netip.Prefix
 }
 
 func newEnv(t testing.TB, cfg sanction.Config) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: &clock{t: t0}, cfg: cfg}
+	e := &env{t: t, dir: t.TempDir(), clock: &clock{t: t0}, cfg: cfg, allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	ctx := context.Background()
 	e.db = sqlite.NewDB(filepath.Join(e.dir, "bawwab.db"))
 	e.db.Now = e.clock.Now
@@ -129,6 +135,7 @@ func (e *env) newMonitor() *sanction.Monitor {
 	m, err := sanction.New(sanction.Options{
 		Config: e.cfg, Measures: e.st.Measures, Complaints: e.st.Complaints, Reports: e.st.Reports,
 		Ledger: e.ledger, Origin: "node1", Now: e.clock.Now,
+		WebhookAllow: e.allow, Signer: testSigner,
 		OnChange: func(p string, s sanction.Status) {
 			e.mu.Lock()
 			e.changes = append(e.changes, change{p, s})
@@ -239,3 +246,12 @@ func (e *env) confirm(provider string, at time.Time) *bawwab.Complaint {
 	e.mon.ObserveComplaint(c)
 	return c
 }
+
+// testSigner signs the webhook posts; testKeys are the keys a provider
+// trusts.
+var (
+	testSignKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	testKeyID   = safehttp.KeyID("node1", testSignKey.Public().(ed25519.PublicKey))
+	testSigner  = safehttp.NewEd25519Signer(testKeyID, testSignKey)
+	testKeys    = map[string]ed25519.PublicKey{testKeyID: testSignKey.Public().(ed25519.PublicKey)}
+)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 )
 
 // Status is the measure a provider is under, as the gateway applies it.
@@ -54,9 +56,16 @@ type Options struct {
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
-	// HTTPClient posts the notifications to the providers' webhooks
-	// (a client with a 10 s timeout when nil).
+	// HTTPClient posts the notifications to the providers' webhooks.
+	// Default: a safehttp client (10 s timeout), which connects only to
+	// public addresses and to WebhookAllow's, whatever a name resolves to.
 	HTTPClient *http.Client
+	// WebhookAllow lists the address ranges webhooks may reach although
+	// they are not public (loopback, private, link-local...).
+	WebhookAllow []netip.Prefix
+	// Signer signs the webhook posts (header Bawwab-Signature); nil sends
+	// them unsigned.
+	Signer *safehttp.Signer
 }
 
 // Monitor counts each provider's violations and raises measures when a
@@ -116,7 +125,8 @@ func New(o Options) (*Monitor, error) {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.client == nil {
-		m.client = &http.Client{Timeout: 10 * time.Second}
+		m.client = safehttp.NewClient(safehttp.Options{Allow: o.WebhookAllow, What: "webhook",
+			AllowHint: "the gateway's callback allow-list ([callbacks] allow in bawwab.toml)"})
 	}
 	m.ringHours = 25
 	for _, r := range m.cfg.Rules {

@@ -5,16 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/sanction"
 )
 
@@ -185,6 +189,11 @@ func TestSuspensionReachesTheNextDecision(t *testing.T) {
 			http.Error(w, "bad", 400)
 			return
 		}
+		// Signed by the gateway, over this URL and body.
+		if err := safehttp.VerifyRequest(testKeys, r, "http", body, time.Now(), 0); err != nil {
+			http.Error(w, err.Error(), 401)
+			return
+		}
 		mu.Lock()
 		posted = append(posted, n)
 		mu.Unlock()
@@ -260,6 +269,53 @@ func TestSuspensionReachesTheNextDecision(t *testing.T) {
 	}
 	if regexp.MustCompile(`\d{8}|\+212|0[67]\d{8}`).MatchString(ns[0].Subject + ns[0].Body) {
 		t.Errorf("a number in the notification: %s", ns[0].Body)
+	}
+}
+
+// TestWebhookAddresses: a webhook on an address that is not public (here
+// 127.0.0.1, or localhost) is not called unless the allow-list holds it;
+// the attempt records why and how to allow it.
+func TestWebhookAddresses(t *testing.T) {
+	var calls atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	defer hook.Close()
+	_, port, _ := net.SplitHostPort(hook.Listener.Addr().String())
+	cfg := sanction.Config{Rules: []sanction.Rule{{Name: "opposed", Counter: sanction.Counter(bawwab.ReasonRecipientOptedOut), Window: 24 * time.Hour, Warning: 1}}}
+	for _, tc := range []struct {
+		name  string
+		allow []netip.Prefix
+		url   string
+		calls int32
+		err   string
+	}{
+		{"loopback refused", nil, hook.URL + "/bawwab", 0, `webhook address 127.0.0.1 is not public (loopback); allow it with "127.0.0.1/32"`},
+		{"a name resolving to loopback refused", nil, "http://localhost:" + port + "/bawwab", 0, "is not public (loopback)"},
+		{"loopback allowed", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, hook.URL + "/bawwab", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls.Store(0)
+			e := newEnv(t, cfg)
+			e.allow = tc.allow
+			e.mon = e.newMonitor()
+			ctx := context.Background()
+			if err := e.st.Measures.SetWebhook(ctx, "atlasvas", tc.url); err != nil {
+				t.Fatal(err)
+			}
+			ents := repeat(1, "atlasvas", t0, bawwab.Reject, bawwab.ReasonRecipientOptedOut)
+			if _, err := e.ledger.AppendBatch(ctx, ents); err != nil {
+				t.Fatal(err)
+			}
+			e.mon.Observe(ents[0], bawwab.CategoryCommercial)
+			e.flush()
+			ns, _, err := e.st.Measures.FindNotifications(ctx, bawwab.NotificationFilter{ProviderID: ptr("atlasvas")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ns) != 1 || ns[0].Attempts != 1 || calls.Load() != tc.calls || !strings.Contains(ns[0].LastError, tc.err) ||
+				(tc.err == "") != (ns[0].LastError == "") || (tc.err == "") == ns[0].DeliveredAt.IsZero() {
+				t.Errorf("notifications %+v, %d calls; want %d calls, error %q", ns, calls.Load(), tc.calls, tc.err)
+			}
+		})
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bawwab/bawwab"
+	"github.com/bawwab/bawwab/internal/safehttp"
 )
 
 // Load rebuilds the counters from the store, at start: the hourly
@@ -244,8 +245,17 @@ func (m *Monitor) post(ctx context.Context, n *bawwab.Notification) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "bawwab-sanctions")
 	req.Header.Set("X-Bawwab-Event", "measure")
+	if err := m.o.Signer.SignRequest(req, body); err != nil {
+		return err
+	}
 	resp, err := m.client.Do(req)
 	if err != nil {
+		// A refused address says why and how to allow it; other errors
+		// are summed up.
+		var ae *safehttp.AddrError
+		if errors.As(err, &ae) {
+			return ae
+		}
 		return errors.New("webhook unreachable")
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

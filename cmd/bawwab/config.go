@@ -19,6 +19,7 @@ import (
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/sanction"
 )
 
@@ -40,7 +41,18 @@ type Config struct {
 	// Complaints configures how reports are matched to deliveries.
 	Complaints complaint.Config `toml:"complaints"`
 	Limits     LimitsConfig     `toml:"limits"`
+	Callbacks  CallbacksConfig  `toml:"callbacks"`
 	Log        LogConfig        `toml:"log"`
+}
+
+// CallbacksConfig governs the calls the gateway makes on the providers'
+// behalf: callback_url, Kannel's dlr-url and the measure webhooks.
+type CallbacksConfig struct {
+	// Allow lists the address ranges (CIDR, or single addresses) those
+	// calls may reach although they are not public: loopback, private,
+	// link-local, shared (CGNAT) and the like are refused otherwise,
+	// checked on the address actually connected to.
+	Allow []string `toml:"allow"`
 }
 
 // ListenConfig holds the listeners; an empty address turns one off.
@@ -434,6 +446,11 @@ func (c *Config) Validate() error {
 			key = "listen.tls_key_file"
 		}
 		return bad(key, "missing, and a listener asks for TLS")
+	}
+	for i, a := range c.Callbacks.Allow {
+		if _, err := safehttp.ParseAllow([]string{a}); err != nil {
+			return bad(fmt.Sprintf("callbacks.allow[%d]", i), "%v", err)
+		}
 	}
 	for i, o := range c.Listen.TrustedOrigins {
 		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") || strings.Count(o, "/") != 2 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestExampleConfig(t *testing.T) {
 	d := DefaultConfig()
 	d.resolvePaths(filepath.Clean("../.."))
 	if c.Node != d.Node || c.Listen.SMPP != d.Listen.SMPP || c.Listen.HTTP != d.Listen.HTTP || len(c.Listen.TrustedOrigins) != 0 || c.Store != d.Store || c.Ledger != d.Ledger ||
-		c.Channels != d.Channels || c.Complaints != d.Complaints || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 {
+		c.Channels != d.Channels || c.Complaints != d.Complaints || c.Limits != d.Limits || c.Log != d.Log || len(c.SMSC) != 0 || len(c.Callbacks.Allow) != 0 {
 		t.Errorf("the example differs from the defaults:\n%+v\n%+v", c, d)
 	}
 	if c.Rules.Version() != d.Rules.Version() {
@@ -78,6 +79,8 @@ name = "opposed"
 counter = "recipient-opted-out"
 window = "24h"
 suspension = 100
+[callbacks]
+allow = ["10.20.0.0/16", "127.0.0.1"]
 [log]
 format = "text"
 level = "debug"
@@ -109,6 +112,9 @@ level = "debug"
 	}
 	if len(c.Sanctions.Rules) != 1 || c.Sanctions.Rules[0].Window != 24*time.Hour || c.Sanctions.ThrottleRate != 10 {
 		t.Errorf("sanctions: %+v", c.Sanctions)
+	}
+	if !slices.Equal(c.Callbacks.Allow, []string{"10.20.0.0/16", "127.0.0.1"}) {
+		t.Errorf("callbacks.allow: %q", c.Callbacks.Allow)
 	}
 	if c.Rules.CapTotal != 4 || c.Limits.Window != 1000 {
 		t.Errorf("defaults lost: %+v %+v", c.Rules, c.Limits)
@@ -153,6 +159,8 @@ func TestConfigInvalid(t *testing.T) {
 		{"body", "[limits]\nhttp_max_body = 10", "limits.http_max_body"},
 		{"rate", "[limits]\nrate_limit = -1.0", "limits.rate_limit"},
 		{"smsc timeout", "[limits]\nsmsc_timeout = \"1ms\"", "limits.smsc_timeout"},
+		{"callbacks", "[callbacks]\nallow = [\"10.0.0.0/8\", \"10.0.0.1/8\"]", "callbacks.allow[1]"},
+		{"callbacks name", "[callbacks]\nallow = [\"localhost\"]", "callbacks.allow[0]"},
 		{"log level", "[log]\nlevel = \"loud\"", "log.level"},
 		{"log format", "[log]\nformat = \"xml\"", "log.format"},
 	}

@@ -49,6 +49,8 @@ func (n *Node) startGateway(ctx context.Context) error {
 		Window:          n.cfg.Limits.Window,
 		RateLimit:       n.cfg.Limits.RateLimit,
 		SMSCTimeout:     time.Duration(n.cfg.Limits.SMSCTimeout),
+		CallbackAllow:   n.callbackAllow,
+		Signer:          n.signer,
 		Logger:          n.log,
 		Registerer:      n.Metrics,
 		Now:             n.now,

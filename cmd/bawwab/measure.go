@@ -169,6 +169,14 @@ func runMeasure(ctx context.Context, c *Command, args []string, stdio *IO) error
 		defer closeLedger()
 		opts.Ledger, opts.Origin = l, originOf(l)
 	}
+	// The lift's notification is posted now, signed when the key is at
+	// hand; otherwise (or if the webhook is refused here, without the
+	// gateway's callbacks.allow) the gateway posts it again, signed.
+	if lf.signingKey != "" {
+		if opts.Signer, err = callbackSigner(lf.signingKey); err != nil {
+			return err
+		}
+	}
 	mon, err := sanction.New(opts)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -15,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,6 +25,7 @@ import (
 	"github.com/bawwab/bawwab"
 	"github.com/bawwab/bawwab/complaint"
 	"github.com/bawwab/bawwab/compliance"
+	"github.com/bawwab/bawwab/internal/safehttp"
 	"github.com/bawwab/bawwab/ledger"
 	"github.com/bawwab/bawwab/msisdn"
 	"github.com/bawwab/bawwab/optout"
@@ -94,6 +98,10 @@ type Node struct {
 	registry   atomic.Pointer[bawwab.Registry]
 	runCtx     context.Context
 	verified   atomic.Pointer[web.LedgerStatus]
+	// signer signs the calls made on the providers' behalf, which may
+	// reach callbackAllow's non-public addresses.
+	signer        *safehttp.Signer
+	callbackAllow []netip.Prefix
 }
 
 // gatewayPart is what the node needs of the proxy: see gateway.go, which
@@ -226,7 +234,31 @@ func (n *Node) openLedger() error {
 		return err
 	}
 	n.Ledger = l
+	// The ledger's key also signs the calls made on the providers'
+	// behalf, so that they verify them with the key the console
+	// publishes (public_key of /api/v1/ledger/status).
+	if n.signer, err = callbackSigner(n.cfg.signingKeyFile()); err != nil {
+		return err
+	}
+	if n.callbackAllow, err = safehttp.ParseAllow(n.cfg.Callbacks.Allow); err != nil {
+		return fmt.Errorf("callbacks.allow: %w", err)
+	}
 	return nil
+}
+
+// callbackSigner signs the callbacks, dlr-url calls and webhooks with the
+// ledger's signing key (a note signer key); the key ID is the hash in its
+// published verifier key ("name+keyid+key").
+func callbackSigner(file string) (*safehttp.Signer, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read signing key: %w", err)
+	}
+	s, err := note.NewSigner(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", file, err)
+	}
+	return &safehttp.Signer{KeyID: fmt.Sprintf("%08x", s.KeyHash()), Sign: s.Sign}, nil
 }
 
 func (n *Node) indexFile() string { return filepath.Join(n.cfg.Store.Data, "optout.snap") }
@@ -455,7 +487,7 @@ func (n *Node) startControl(ctx context.Context) error {
 	}
 	mon, err := sanction.New(sanction.Options{Config: n.cfg.Sanctions, Measures: n.Store.Measures,
 		Complaints: n.Store.Complaints, Reports: n.Store.Reports, Ledger: n.Ledger, Origin: n.cfg.Node,
-		Now: n.now, Logger: n.log, OnChange: n.onMeasure})
+		Now: n.now, Logger: n.log, OnChange: n.onMeasure, WebhookAllow: n.callbackAllow, Signer: n.signer})
 	if err != nil {
 		return err
 	}
