@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -448,7 +447,7 @@ func (g *Gateway) dlr(m *httpMessage, typ int, text string) {
 	if u == "" || mask&typ == 0 {
 		return
 	}
-	target := dlrEscapes(typ, text, to, from, g.now().Unix(), id).Replace(u)
+	target := expandDLR(u, typ, text, to, from, g.now().Unix(), id)
 	go func() {
 		req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, target, nil)
 		if err != nil {
@@ -526,10 +525,9 @@ func (g *Gateway) checkCallback(s string, kannel bool) error {
 	if len(s) > maxCallbackURL {
 		return fmt.Errorf("longer than %d characters", maxCallbackURL)
 	}
-	// The escapes are not URL escapes: replace them by what they become,
-	// and Kannel's others (%q, %i, %F...), which this gateway does not
-	// fill, by a letter, as url.Parse would refuse "%q".
-	u, err := url.Parse(kannelEscape.ReplaceAllString(dlrEscapes(1, "x", "0", "0", 0, "x").Replace(s), "x"))
+	// The escapes are not URL escapes: check the URL as it will be
+	// called, url.Parse would refuse "%q".
+	u, err := url.Parse(expandDLR(s, 1, "x", "0", "0", 0, "x"))
 	if err != nil || u.Host == "" || u.Hostname() == "" {
 		return errors.New("not an absolute URL")
 	}
@@ -545,12 +543,39 @@ func (g *Gateway) checkCallback(s string, kannel bool) error {
 	return nil
 }
 
-// kannelEscape is a Kannel escape in a dlr-url (a letter after %, where
-// URL escapes have a hex digit pair).
-var kannelEscape = regexp.MustCompile(`%[A-Za-z]`)
-
-// dlrEscapes replaces Kannel's dlr-url escapes.
-func dlrEscapes(typ int, text, to, from string, at int64, id string) *strings.Replacer {
-	return strings.NewReplacer("%d", strconv.Itoa(typ), "%A", url.QueryEscape(text), "%p", url.QueryEscape(to),
-		"%P", url.QueryEscape(from), "%T", strconv.FormatInt(at, 10), "%I", url.QueryEscape(id))
+// expandDLR replaces Kannel's escapes in a dlr-url (a letter after %,
+// where URL escapes have two hex digits) in one pass, so that a value's
+// own URL escapes ("%C3%A9") are never read as escapes: %d the report
+// type, %A its text, %p and %q the receiver, %P and %Q the sender, %T the
+// time, %I the message id. Kannel's others (%i, %F, %n...) are values
+// this gateway does not have: they become empty, as an absent value does
+// in Kannel, rather than leave a URL that cannot be parsed.
+func expandDLR(u string, typ int, text, to, from string, at int64, id string) string {
+	var b strings.Builder
+	b.Grow(len(u) + len(text))
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c != '%' || i+1 == len(u) || !isLetter(u[i+1]) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch u[i] {
+		case 'd':
+			b.WriteString(strconv.Itoa(typ))
+		case 'A':
+			b.WriteString(url.QueryEscape(text))
+		case 'p', 'q':
+			b.WriteString(url.QueryEscape(to))
+		case 'P', 'Q':
+			b.WriteString(url.QueryEscape(from))
+		case 'T':
+			b.WriteString(strconv.FormatInt(at, 10))
+		case 'I':
+			b.WriteString(url.QueryEscape(id))
+		}
+	}
+	return b.String()
 }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
