@@ -2,10 +2,12 @@ package peer
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,10 +107,26 @@ text = "ok"
 	}
 	Start(t, dir, smsbox, confPath)
 	sendURL = fmt.Sprintf("http://127.0.0.1:%d/cgi-bin/sendsms", sendsms)
+	// smsbox opens its sendsms port before it has read its sendsms users,
+	// and crashes (urltrans_find_username) on a request that comes in
+	// between; it connects to the bearerbox after. So wait for the
+	// bearerbox to list the smsbox, then for the port, without a request.
+	status := fmt.Sprintf("http://127.0.0.1:%d/status.txt?password=bar", admin)
 	if !Eventually(20*time.Second, func() bool {
-		resp, err := http.Get(sendURL)
+		resp, err := http.Get(status)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), "smsbox:")
+	}) {
+		t.Fatalf("smsbox did not connect to the bearerbox; smsbox.log:\n%s", Tail(filepath.Join(dir, "smsbox.log")))
+	}
+	if !Eventually(20*time.Second, func() bool {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", sendsms))
 		if err == nil {
-			resp.Body.Close()
+			c.Close()
 		}
 		return err == nil
 	}) {
