@@ -191,7 +191,7 @@ func TestSuspensionReachesTheNextDecision(t *testing.T) {
 		}
 		// Signed by the gateway, over this URL and body.
 		if err := safehttp.VerifyRequest(testKeys, r, "http", body, time.Now(), 0); err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		mu.Lock()
