@@ -300,11 +300,7 @@ func BenchmarkDecide(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := cpuTime()
 			b.ResetTimer()
-			for i := range b.N {
-				d.fill(&s, base+i)
-				r := dec.Decide(&s)
-				o.add(&r)
-			}
+			decideLoop(d, dec, &s, &o, base, b.N)
 			report(b, cpu0)
 			o.report(b)
 		}
@@ -320,9 +316,7 @@ func BenchmarkDecide(b *testing.B) {
 		b.ReportAllocs()
 		cpu0 := cpuTime()
 		b.ResetTimer()
-		for i := range b.N {
-			tc.Check(&ins[i%len(ins)])
-		}
+		textLoop(tc, ins, b.N)
 		report(b, cpu0)
 	})
 	b.Run("all-rules-parallel", func(b *testing.B) {
@@ -346,6 +340,30 @@ func BenchmarkDecide(b *testing.B) {
 		})
 		report(b, cpu0)
 	})
+}
+
+// decideLoop decides n submissions of the stream from base: the loop of
+// the serial benchmarks, in a function of its own so that callgrind can
+// count its instructions (--toggle-collect='*compliance.decideLoop'; see
+// callgrind.sh).
+//
+//go:noinline
+func decideLoop(d *benchData, dec *Decider, s *Submission, o *outcomes, base, n int) {
+	for i := range n {
+		d.fill(s, base+i)
+		r := dec.Decide(s)
+		o.add(&r)
+	}
+}
+
+// textLoop checks n texts of ins in turn: the loop of the text-only
+// benchmark, for callgrind like decideLoop.
+//
+//go:noinline
+func textLoop(tc *textcheck.Checker, ins []textcheck.Input, n int) {
+	for i := range n {
+		tc.Check(&ins[i%len(ins)])
+	}
 }
 
 // BenchmarkDecideLatency times every decision of the stream and reports the
