@@ -1,0 +1,104 @@
+package compliance
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/bawwab/bawwab/textcheck"
+)
+
+// textCache keeps the text checker's verdicts on the texts seen more than
+// once, for a campaign's text that goes to many recipients: after its
+// second message, the verdict is read back instead of recomputed.
+//
+// The verdict depends on nothing but the checker's Input: the exact text,
+// the sender ID, the category, the sender's opt-out channels and the
+// national code. An entry keeps all of them and a hit compares all of them,
+// the text byte for byte, so the hash (maphash, seeded at random for each
+// cache) only places entries and a collision can cost a miss, never a wrong
+// verdict. The national code and the channels come from the view: a cache
+// belongs to one view (state.texts), and is dropped with it, so channels
+// are compared by identity (the view's slices never change).
+//
+// It is bounded: textCacheSlots entries, one per slot (a newer text takes
+// the slot of an older one), of texts up to maxCachedText bytes. It is safe
+// for concurrent use without locks: an entry is immutable once published
+// through its slot's atomic pointer. A hit does not allocate. To keep texts
+// seen once — most of a stream of personalised messages — from churning
+// the cache and allocating, a miss only notes the text's hash (seen); the
+// entry is made at the second miss of the same hash.
+type textCache struct {
+	seed  maphash.Seed
+	seen  [textCacheSlots]atomic.Uint64
+	slots [textCacheSlots]atomic.Pointer[textEntry]
+}
+
+const (
+	textCacheSlots = 4096 // a power of two
+	// maxCachedText bounds an entry: six parts of a concatenated SMS in
+	// UCS-2 are 804 bytes of UTF-8 for Arabic; plain GSM texts are shorter.
+	maxCachedText = 2048
+)
+
+type textEntry struct {
+	hash     uint64
+	text     string
+	sender   string
+	category textcheck.Category
+	channels *textcheck.Channel // the view's slice: compared by identity
+	nchan    int
+	result   textcheck.Result
+}
+
+func newTextCache() *textCache {
+	return &textCache{seed: maphash.MakeSeed()}
+}
+
+// hash places in the cache. It covers what varies from text to text (the
+// text, the sender, the category, the channels); the national code is the
+// view's, the same for the cache's life.
+func (c *textCache) hash(in *textcheck.Input) uint64 {
+	h := maphash.String(c.seed, in.Text)
+	h ^= maphash.String(c.seed, in.Sender) * 0x9E3779B97F4A7C15
+	h ^= uint64(uintptr(unsafe.Pointer(unsafe.SliceData(in.Channels))))*0xC2B2AE3D27D4EB4F + uint64(len(in.Channels))<<8 + uint64(in.Category)
+	return h
+}
+
+func (c *textCache) slot(h uint64) int { return int(h>>32) & (textCacheSlots - 1) }
+
+// get returns the verdict on in when the cache holds it.
+func (c *textCache) get(in *textcheck.Input, h uint64, r *textcheck.Result) bool {
+	e := c.slots[c.slot(h)].Load()
+	if e == nil || e.hash != h || e.category != in.Category || e.nchan != len(in.Channels) ||
+		e.channels != unsafe.SliceData(in.Channels) || e.text != in.Text || e.sender != in.Sender {
+		return false
+	}
+	*r = e.result
+	return true
+}
+
+// put records the verdict r on in after a miss: it makes an entry at the
+// second miss of the same hash, and only notes the hash at the first.
+func (c *textCache) put(in *textcheck.Input, h uint64, r *textcheck.Result) {
+	if len(in.Text) > maxCachedText {
+		return
+	}
+	i := c.slot(h)
+	if c.seen[i].Load() != h {
+		c.seen[i].Store(h)
+		return
+	}
+	c.slots[i].Store(&textEntry{
+		hash: h,
+		// Copies: the entry must not keep a caller's buffer alive, nor
+		// depend on it staying as it is.
+		text:     strings.Clone(in.Text),
+		sender:   strings.Clone(in.Sender),
+		category: in.Category,
+		channels: unsafe.SliceData(in.Channels),
+		nchan:    len(in.Channels),
+		result:   *r,
+	})
+}
