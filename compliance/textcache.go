@@ -60,10 +60,13 @@ func newTextCache() *textCache {
 // text, the sender, the category, the channels); the national code is the
 // view's, the same for the cache's life.
 func (c *textCache) hash(in *textcheck.Input) uint64 {
-	h := maphash.String(c.seed, in.Text)
-	h ^= maphash.String(c.seed, in.Sender) * 0x9E3779B97F4A7C15
-	h ^= uint64(uintptr(unsafe.Pointer(unsafe.SliceData(in.Channels))))*0xC2B2AE3D27D4EB4F + uint64(len(in.Channels))<<8 + uint64(in.Category)
-	return h
+	// The sender ID is short (11 characters, or a number): folded in
+	// here rather than hashed by a second call.
+	k := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(in.Channels)))) + uint64(len(in.Channels))<<8 + uint64(in.Category)
+	for i := 0; i < len(in.Sender); i++ {
+		k = (k ^ uint64(in.Sender[i])) * 0x100000001B3
+	}
+	return maphash.String(c.seed, in.Text) ^ k*0x9E3779B97F4A7C15
 }
 
 func (c *textCache) slot(h uint64) int { return int(h>>32) & (textCacheSlots - 1) }
