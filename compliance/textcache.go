@@ -22,8 +22,9 @@ import (
 // belongs to one view (state.texts), and is dropped with it, so channels
 // are compared by identity (the view's slices never change).
 //
-// It is bounded: textCacheSlots entries, one per slot (a newer text takes
-// the slot of an older one), of texts up to maxCachedText bytes. It is safe
+// It is bounded: textCacheSlots entries, in buckets of two slots (a newer
+// text takes an empty slot of its bucket, or one of the two older texts'),
+// of texts up to maxCachedText bytes. It is safe
 // for concurrent use without locks: an entry is immutable once published
 // through its slot's atomic pointer. A hit does not allocate. To keep texts
 // seen once — most of a stream of personalised messages — from churning
@@ -69,17 +70,36 @@ func (c *textCache) hash(in *textcheck.Input) uint64 {
 	return maphash.String(c.seed, in.Text) ^ k*0x9E3779B97F4A7C15
 }
 
-func (c *textCache) slot(h uint64) int { return int(h>>32) & (textCacheSlots - 1) }
+// bucket returns the first of the two slots where h goes.
+func (c *textCache) bucket(h uint64) int { return int(h>>32) & (textCacheSlots - 2) }
 
 // get returns the verdict on in when the cache holds it.
 func (c *textCache) get(in *textcheck.Input, h uint64, r *textcheck.Result) bool {
-	e := c.slots[c.slot(h)].Load()
-	if e == nil || e.hash != h || e.category != in.Category || e.nchan != len(in.Channels) ||
+	b := c.bucket(h)
+	e := c.slots[b].Load()
+	if e == nil || e.hash != h {
+		if e = c.slots[b+1].Load(); e == nil || e.hash != h {
+			return false
+		}
+	}
+	if e.category != in.Category || e.nchan != len(in.Channels) ||
 		e.channels != unsafe.SliceData(in.Channels) || e.text != in.Text || e.sender != in.Sender {
 		return false
 	}
 	*r = e.result
 	return true
+}
+
+// free returns the slot of bucket b that a new hash h takes in slots: an
+// empty one, or one chosen by h.
+func free[T any](slots *[textCacheSlots]T, b int, h uint64, empty func(*T) bool) int {
+	switch {
+	case empty(&slots[b]):
+		return b
+	case empty(&slots[b+1]):
+		return b + 1
+	}
+	return b + int(h>>16&1)
 }
 
 // put records the verdict r on in after a miss: it makes an entry at the
@@ -88,12 +108,12 @@ func (c *textCache) put(in *textcheck.Input, h uint64, r *textcheck.Result) {
 	if len(in.Text) > maxCachedText {
 		return
 	}
-	i := c.slot(h)
-	if c.seen[i].Load() != h {
-		c.seen[i].Store(h)
+	b := c.bucket(h)
+	if c.seen[b].Load() != h && c.seen[b+1].Load() != h {
+		c.seen[free(&c.seen, b, h, func(x *atomic.Uint64) bool { return x.Load() == 0 })].Store(h)
 		return
 	}
-	c.slots[i].Store(&textEntry{
+	c.slots[free(&c.slots, b, h, func(x *atomic.Pointer[textEntry]) bool { return x.Load() == nil })].Store(&textEntry{
 		hash: h,
 		// Copies: the entry must not keep a caller's buffer alive, nor
 		// depend on it staying as it is.
