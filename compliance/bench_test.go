@@ -375,11 +375,11 @@ func BenchmarkDecide(b *testing.B) {
 // decideLoop decides n submissions of the stream from base: the loop of
 // the serial benchmarks, in a function of its own so that callgrind can
 // count its instructions, steady where the shared machine's clock is not.
-// Go's runtime needs three settings under valgrind (no RDTSCP, no
+// Go's runtime needs four settings under valgrind (no cgo, no RDTSCP, no
 // asynchronous preemption, no stack shrinking, which callgrind takes for
 // returns); the count then covers n+1 decisions (b.N and the first run):
 //
-//	go test -c -o /tmp/c.test ./compliance && cd compliance &&
+//	CGO_ENABLED=0 go test -c -o /tmp/c.test ./compliance && cd compliance &&
 //	GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off,gcshrinkstackoff=1 valgrind --tool=callgrind \
 //	  --toggle-collect='github.com/bawwab/bawwab/compliance.decideLoop' /tmp/c.test \
 //	  -test.run '^$' -test.bench '^BenchmarkDecide$/^all-rules$/^distinct-texts$' -test.benchtime 100000x
