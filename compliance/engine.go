@@ -226,6 +226,8 @@ type Decider struct {
 	// for the benchmark that measures the rules without it. noCache
 	// checks every text, for the tests and benchmarks that compare.
 	noText, noCache bool
+	// seen notes the texts checked once, for the text cache.
+	seen seenTexts
 
 	// A session sends on one account, mostly under a few sender IDs, in
 	// one offset of the clocks: the last ones found are kept, for the view
@@ -462,7 +464,7 @@ func (d *Decider) check(st *state, in *textcheck.Input, r *textcheck.Result) {
 		return
 	}
 	*r = d.tc.Check(in)
-	c.put(in, h, r)
+	c.put(&d.seen, in, h, r)
 }
 
 // commercial runs R4–R8; it reports whether a rule decided.

@@ -28,13 +28,21 @@ import (
 // for concurrent use without locks: an entry is immutable once published
 // through its slot's atomic pointer. A hit does not allocate. To keep texts
 // seen once — most of a stream of personalised messages — from churning
-// the cache and allocating, a miss only notes the text's hash (seen); the
-// entry is made at the second miss of the same hash.
+// the cache and allocating, a miss only notes the text's hash in the
+// Decider's own seenTexts; the entry is made at the second miss of the
+// same hash in one Decider. The notes are the Decider's, in plain memory,
+// because an atomic store to a shared table on every new text is a memory
+// fence, which costs a decision more (about 200 ns measured) than the rest
+// of the cache; a note lost or stale only delays an entry.
 type textCache struct {
 	seed  maphash.Seed
-	seen  [textCacheSlots]atomic.Uint64
 	slots [textCacheSlots]atomic.Pointer[textEntry]
 }
+
+// seenTexts are the hashes of the texts a Decider checked, by bucket.
+type seenTexts [seenSlots]uint64
+
+const seenSlots = 1024 // a power of two
 
 const (
 	textCacheSlots = 4096 // a power of two
@@ -90,30 +98,31 @@ func (c *textCache) get(in *textcheck.Input, h uint64, r *textcheck.Result) bool
 	return true
 }
 
-// free returns the slot of bucket b that a new hash h takes in slots: an
-// empty one, or one chosen by h.
-func free[T any](slots *[textCacheSlots]T, b int, h uint64, empty func(*T) bool) int {
+// free returns the slot of bucket b that a new hash h takes: an empty
+// one, or one chosen by h.
+func free(b int, h uint64, empty func(int) bool) int {
 	switch {
-	case empty(&slots[b]):
+	case empty(b):
 		return b
-	case empty(&slots[b+1]):
+	case empty(b + 1):
 		return b + 1
 	}
 	return b + int(h>>16&1)
 }
 
 // put records the verdict r on in after a miss: it makes an entry at the
-// second miss of the same hash, and only notes the hash at the first.
-func (c *textCache) put(in *textcheck.Input, h uint64, r *textcheck.Result) {
+// second miss of the same hash in seen, and only notes the hash at the
+// first.
+func (c *textCache) put(seen *seenTexts, in *textcheck.Input, h uint64, r *textcheck.Result) {
 	if len(in.Text) > maxCachedText {
 		return
 	}
-	b := c.bucket(h)
-	if c.seen[b].Load() != h && c.seen[b+1].Load() != h {
-		c.seen[free(&c.seen, b, h, func(x *atomic.Uint64) bool { return x.Load() == 0 })].Store(h)
+	if sb := int(h>>32) & (seenSlots - 2); seen[sb] != h && seen[sb+1] != h {
+		seen[free(sb, h, func(i int) bool { return seen[i] == 0 })] = h
 		return
 	}
-	c.slots[free(&c.slots, b, h, func(x *atomic.Pointer[textEntry]) bool { return x.Load() == nil })].Store(&textEntry{
+	b := c.bucket(h)
+	c.slots[free(b, h, func(i int) bool { return c.slots[i].Load() == nil })].Store(&textEntry{
 		hash: h,
 		// Copies: the entry must not keep a caller's buffer alive, nor
 		// depend on it staying as it is.

@@ -174,15 +174,16 @@ func TestTextCacheAllocs(t *testing.T) {
 // one text (the newer one).
 func TestTextCacheBounds(t *testing.T) {
 	c := newTextCache()
+	var seen seenTexts
 	var r textcheck.Result
 	in := textcheck.Input{Text: "STOP au 3030", Sender: "ATLASMKT"}
 	h := c.hash(&in)
 	r.Verdict = textcheck.ChannelInvalid
-	c.put(&in, h, &r)
+	c.put(&seen, &in, h, &r)
 	if c.get(&in, h, &r) {
 		t.Errorf("a text seen once is cached")
 	}
-	c.put(&in, h, &r)
+	c.put(&seen, &in, h, &r)
 	var got textcheck.Result
 	if !c.get(&in, h, &got) || got.Verdict != textcheck.ChannelInvalid {
 		t.Errorf("a text seen twice: got %v", got.Verdict)
@@ -191,7 +192,7 @@ func TestTextCacheBounds(t *testing.T) {
 	other.Text = strings.Repeat("x", maxCachedText+1)
 	ho := c.hash(&other)
 	for range 3 {
-		c.put(&other, ho, &r)
+		c.put(&seen, &other, ho, &r)
 	}
 	if c.get(&other, ho, &got) {
 		t.Errorf("a text of %d bytes is cached", len(other.Text))
@@ -208,14 +209,14 @@ func TestTextCacheBounds(t *testing.T) {
 	held := func(x *textcheck.Input) bool { return c.get(x, c.hash(x), &got) }
 	other = same[0]
 	ho = c.hash(&other)
-	c.put(&other, ho, &r)
-	c.put(&other, ho, &r)
+	c.put(&seen, &other, ho, &r)
+	c.put(&seen, &other, ho, &r)
 	if !held(&in) || !held(&other) {
 		t.Errorf("a bucket does not hold two texts: %v %v", held(&in), held(&other))
 	}
 	third := same[1]
 	for range 2 {
-		c.put(&third, c.hash(&third), &r)
+		c.put(&seen, &third, c.hash(&third), &r)
 	}
 	if n := btoi(held(&in)) + btoi(held(&other)) + btoi(held(&third)); !held(&third) || n != 2 {
 		t.Errorf("after a third text in a bucket: %v %v %v", held(&in), held(&other), held(&third))
@@ -321,23 +322,25 @@ func BenchmarkTextCache(b *testing.B) {
 	var r textcheck.Result
 	b.Run("miss", func(b *testing.B) {
 		c := newTextCache()
+		var seen seenTexts
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
 			in := &texts[i&(len(texts)-1)]
 			h := c.hash(in)
 			if !c.get(in, h, &r) {
-				c.put(in, h, &r)
+				c.put(&seen, in, h, &r)
 			}
 			i++
 		}
 	})
 	b.Run("hit", func(b *testing.B) {
 		c := newTextCache()
+		var seen seenTexts
 		hot := texts[:len(base)]
 		for range 2 {
 			for i := range hot {
-				c.put(&hot[i], c.hash(&hot[i]), &r)
+				c.put(&seen, &hot[i], c.hash(&hot[i]), &r)
 			}
 		}
 		b.ReportAllocs()
