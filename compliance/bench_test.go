@@ -41,7 +41,8 @@ var benchOpposed = flag.Int("compliance.opposed", 10_000_000, "opposed numbers i
 type benchData struct {
 	eng        *Engine
 	ix         *optout.Index
-	mix        []benchText // the texts, cycled
+	mix        []benchText // the texts, cycled: a campaign's, repeated
+	distinct   []benchText // the texts made distinct, cycled
 	recipients []uint32    // national numbers
 	operators  []msisdn.Operator
 	setup      time.Duration
@@ -59,6 +60,7 @@ var benchSetup struct {
 }
 
 const (
+	benchDistinct   = 1 << 16 // distinct texts, 16 × the text cache's slots
 	benchRecipients = 1 << 22
 	mobileLo        = 600_000_000
 	mobiles         = 200_000_000
@@ -201,6 +203,23 @@ func setupBench(b *testing.B) *benchData {
 		}
 		rand.New(rand.NewPCG(3, 4)).Shuffle(len(d.mix), func(i, j int) { d.mix[i], d.mix[j] = d.mix[j], d.mix[i] })
 
+		// The distinct texts: each text of the mix with a reference of its
+		// own in front, as personalised messages have, each checked to keep
+		// its verdict; so many that the text verdict cache never sees one
+		// again before it has forgotten it.
+		for i := range benchDistinct {
+			t := d.mix[i%len(d.mix)]
+			t.text = fmt.Sprintf("Réf. A%05d : %s", i, t.text)
+			in := textcheck.Input{Text: t.text, Sender: t.sender, Category: t.category, Channels: view.senders[t.sender].channels, National: view.national}
+			orig := in
+			orig.Text = d.mix[i%len(d.mix)].text
+			if v, w := tc.Check(&in).Verdict, tc.Check(&orig).Verdict; v != w {
+				benchSetup.err = fmt.Errorf("%q: %s, %s without the reference", t.text, v, w)
+				return
+			}
+			d.distinct = append(d.distinct, t)
+		}
+
 		// The recipients: random mobile numbers of a known operator.
 		for len(d.recipients) < benchRecipients {
 			x := mobileLo + r.Uint32N(mobiles)
@@ -221,8 +240,8 @@ func setupBench(b *testing.B) *benchData {
 
 // fill sets s to the i-th submission of the stream, as the gateway fills
 // one per message (MoroccanNumber stands for its parsing of the address).
-func (d *benchData) fill(s *Submission, i int) {
-	t := &d.mix[i%len(d.mix)]
+func (d *benchData) fill(s *Submission, texts []benchText, i int) {
+	t := &texts[i%len(texts)]
 	k := i & (benchRecipients - 1)
 	s.AccountID, s.Sender, s.Text = t.account, t.sender, t.text
 	s.Recipient, _ = msisdn.MoroccanNumber(d.recipients[k])
@@ -280,6 +299,12 @@ func cpuTime() time.Duration {
 // then with every rule on all cores. Each reports decisions per second and
 // the CPU time per decision (steadier on a shared machine than the wall
 // time).
+//
+// With every rule, the stream is decided twice: distinct-texts, where no
+// text comes twice (each has a reference of its own), so that every text
+// is checked, as for personalised messages; and campaign-texts, the
+// corpus's texts each sent again and again, as a campaign's text goes to
+// many recipients, where the engine's text verdict cache answers.
 func BenchmarkDecide(b *testing.B) {
 	d := setupBench(b)
 	b.Logf("setup %s: %d opposed numbers in %.1f MiB, %d texts, %d recipients",
@@ -290,7 +315,7 @@ func BenchmarkDecide(b *testing.B) {
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 		}
 	}
-	serial := func(noText bool) func(b *testing.B) {
+	serial := func(texts []benchText, noText bool) func(b *testing.B) {
 		return func(b *testing.B) {
 			dec := d.eng.NewDecider()
 			dec.noText = noText
@@ -300,17 +325,14 @@ func BenchmarkDecide(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := cpuTime()
 			b.ResetTimer()
-			for i := range b.N {
-				d.fill(&s, base+i)
-				r := dec.Decide(&s)
-				o.add(&r)
-			}
+			decideLoop(d, texts, dec, &s, &o, base, b.N)
 			report(b, cpu0)
 			o.report(b)
 		}
 	}
-	b.Run("all-rules", serial(false))
-	b.Run("without-text", serial(true))
+	b.Run("all-rules/distinct-texts", serial(d.distinct, false))
+	b.Run("all-rules/campaign-texts", serial(d.mix, false))
+	b.Run("without-text", serial(d.distinct, true))
 	b.Run("text-only", func(b *testing.B) {
 		tc := textcheck.NewChecker()
 		ins := make([]textcheck.Input, len(d.mix))
@@ -320,45 +342,84 @@ func BenchmarkDecide(b *testing.B) {
 		b.ReportAllocs()
 		cpu0 := cpuTime()
 		b.ResetTimer()
-		for i := range b.N {
-			tc.Check(&ins[i%len(ins)])
+		textLoop(tc, ins, b.N)
+		report(b, cpu0)
+	})
+	parallel := func(texts []benchText) func(b *testing.B) {
+		return func(b *testing.B) {
+			var next sync.Mutex
+			base := rand.IntN(benchRecipients)
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				dec := d.eng.NewDecider()
+				next.Lock()
+				i := base
+				base += benchRecipients / 8
+				next.Unlock()
+				var s Submission
+				for pb.Next() {
+					d.fill(&s, texts, i)
+					dec.Decide(&s)
+					i++
+				}
+			})
+			report(b, cpu0)
 		}
-		report(b, cpu0)
-	})
-	b.Run("all-rules-parallel", func(b *testing.B) {
-		var next sync.Mutex
-		base := rand.IntN(benchRecipients)
-		b.ReportAllocs()
-		cpu0 := cpuTime()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			dec := d.eng.NewDecider()
-			next.Lock()
-			i := base
-			base += benchRecipients / 8
-			next.Unlock()
-			var s Submission
-			for pb.Next() {
-				d.fill(&s, i)
-				dec.Decide(&s)
-				i++
-			}
-		})
-		report(b, cpu0)
-	})
+	}
+	b.Run("all-rules-parallel/distinct-texts", parallel(d.distinct))
+	b.Run("all-rules-parallel/campaign-texts", parallel(d.mix))
+}
+
+// decideLoop decides n submissions of the stream from base: the loop of
+// the serial benchmarks, in a function of its own so that callgrind can
+// count its instructions, steady where the shared machine's clock is not.
+// Go's runtime needs four settings under valgrind (no cgo, no RDTSCP, no
+// asynchronous preemption, no stack shrinking, which callgrind takes for
+// returns); the count then covers n+1 decisions (b.N and the first run):
+//
+//	CGO_ENABLED=0 go test -c -o /tmp/c.test ./compliance && cd compliance &&
+//	GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off,gcshrinkstackoff=1 valgrind --tool=callgrind \
+//	  --toggle-collect='github.com/bawwab/bawwab/compliance.decideLoop' /tmp/c.test \
+//	  -test.run '^$' -test.bench '^BenchmarkDecide$/^all-rules$/^distinct-texts$' -test.benchtime 100000x
+//
+//go:noinline
+func decideLoop(d *benchData, texts []benchText, dec *Decider, s *Submission, o *outcomes, base, n int) {
+	for i := range n {
+		d.fill(s, texts, base+i)
+		r := dec.Decide(s)
+		o.add(&r)
+	}
+}
+
+// textLoop checks n texts of ins in turn: the loop of the text-only
+// benchmark, for callgrind like decideLoop.
+//
+//go:noinline
+func textLoop(tc *textcheck.Checker, ins []textcheck.Input, n int) {
+	for i := range n {
+		tc.Check(&ins[i%len(ins)])
+	}
 }
 
 // BenchmarkDecideLatency times every decision of the stream and reports the
 // percentiles of one decision's latency, with and without the text
-// checker. The clock read costs about timer-ns, included in the figures.
+// checker, on the streams of BenchmarkDecide. The clock read costs about
+// timer-ns, included in the figures.
 func BenchmarkDecideLatency(b *testing.B) {
 	d := setupBench(b)
-	for _, noText := range []bool{false, true} {
-		name := "all-rules"
-		if noText {
-			name = "without-text"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		texts  []benchText
+		noText bool
+	}{
+		{"all-rules/distinct-texts", d.distinct, false},
+		{"all-rules/campaign-texts", d.mix, false},
+		{"without-text", d.distinct, true},
+	} {
+		texts, noText := c.texts, c.noText
+		b.Run(c.name, func(b *testing.B) {
 			dec := d.eng.NewDecider()
 			dec.noText = noText
 			var s Submission
@@ -367,7 +428,7 @@ func BenchmarkDecideLatency(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				d.fill(&s, base+i)
+				d.fill(&s, texts, base+i)
 				t0 := time.Now()
 				dec.Decide(&s)
 				h.record(time.Since(t0).Nanoseconds())

@@ -22,6 +22,14 @@
 // records its finding and the message goes on, so that the ledger shows
 // what enforcement would have refused before it starts.
 //
+// The text checker is most of a decision's cost. A campaign sends one text
+// to many recipients, so the engine keeps the checker's verdicts on the
+// texts it has seen twice, in a small bounded cache shared by its Deciders
+// and dropped with the view: the rest of a campaign costs the other rules
+// only. A text is recognised by all that its verdict depends on (the exact
+// text, the sender ID, the category, the opt-out channels), compared in
+// full, so the cache answers as the checker would.
+//
 // A typical gateway:
 //
 //	snapshot, err := store.Registry.Snapshot(ctx)

@@ -59,6 +59,10 @@ type state struct {
 	provH    []uint32    // opposition handles, by provider index
 	advH     []uint32    // opposition handles, by advertiser index
 	advKey   []uint32    // counter keys, by advertiser index
+
+	// texts keeps the text checker's verdicts on repeated texts; it
+	// belongs to view, and goes to the next state when the view stays.
+	texts *textCache
 }
 
 type modeTable [NumRules + 1]int64
@@ -79,7 +83,7 @@ func New(cfg Config, view *View, deps Deps) (*Engine, error) {
 		deps.Counters = NewMemCounters()
 	}
 	e := &Engine{counters: deps.Counters}
-	st, err := e.bind(cfg, view, deps.Oppositions, deps.Consents)
+	st, err := e.bind(nil, cfg, view, deps.Oppositions, deps.Consents)
 	if err != nil {
 		return nil, err
 	}
@@ -94,13 +98,13 @@ func (e *Engine) SetView(v *View) error {
 	if v == nil {
 		return errors.New("compliance: no registry view")
 	}
-	return e.update(func(st *state) (*state, error) { return e.bind(st.cfg, v, st.opp, st.cons) })
+	return e.update(func(st *state) (*state, error) { return e.bind(st, st.cfg, v, st.opp, st.cons) })
 }
 
 // SetConfig swaps in a new configuration (and with it a new rule-set
 // version). On error the engine keeps the configuration it had.
 func (e *Engine) SetConfig(cfg Config) error {
-	return e.update(func(st *state) (*state, error) { return e.bind(cfg, st.view, st.opp, st.cons) })
+	return e.update(func(st *state) (*state, error) { return e.bind(st, cfg, st.view, st.opp, st.cons) })
 }
 
 // SetOppositions swaps in another opposition register, such as an index
@@ -109,12 +113,12 @@ func (e *Engine) SetOppositions(o Oppositions) error {
 	if o == nil {
 		return errors.New("compliance: no opposition register")
 	}
-	return e.update(func(st *state) (*state, error) { return e.bind(st.cfg, st.view, o, st.cons) })
+	return e.update(func(st *state) (*state, error) { return e.bind(st, st.cfg, st.view, o, st.cons) })
 }
 
 // SetConsents swaps in another consent register.
 func (e *Engine) SetConsents(c Consents) error {
-	return e.update(func(st *state) (*state, error) { return e.bind(st.cfg, st.view, st.opp, c) })
+	return e.update(func(st *state) (*state, error) { return e.bind(st, st.cfg, st.view, st.opp, c) })
 }
 
 func (e *Engine) update(f func(*state) (*state, error)) error {
@@ -145,8 +149,9 @@ func (e *Engine) Release(r Reservation) {
 	}
 }
 
-// bind checks cfg and builds the state for it, view, o and c.
-func (e *Engine) bind(cfg Config, view *View, o Oppositions, c Consents) (*state, error) {
+// bind checks cfg and builds the state for it, view, o and c, after prev
+// (nil for the first).
+func (e *Engine) bind(prev *state, cfg Config, view *View, o Oppositions, c Consents) (*state, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -163,6 +168,11 @@ func (e *Engine) bind(cfg Config, view *View, o Oppositions, c Consents) (*state
 		provH:    make([]uint32, len(view.providers)),
 		advH:     make([]uint32, len(view.advertisers)),
 		advKey:   make([]uint32, len(view.advertisers)),
+	}
+	if prev != nil && prev.view == view {
+		st.texts = prev.texts // the verdicts depend on the view only
+	} else {
+		st.texts = newTextCache()
 	}
 	st.global = modesFor(&cfg.Rules, nil)
 	for i, p := range view.providers {
@@ -213,8 +223,11 @@ type Decider struct {
 	e  *Engine
 	tc *textcheck.Checker
 	// noText skips the text checker (R4 passes, R9 finds nothing): only
-	// for the benchmark that measures the rules without it.
-	noText bool
+	// for the benchmark that measures the rules without it. noCache
+	// checks every text, for the tests and benchmarks that compare.
+	noText, noCache bool
+	// seen notes the texts checked once, for the text cache.
+	seen seenTexts
 
 	// A session sends on one account, mostly under a few sender IDs, in
 	// one offset of the clocks: the last ones found are kept, for the view
@@ -415,7 +428,7 @@ func (d *Decider) Decide(s *Submission) (r Result) {
 		} else {
 			r.input = textcheck.Input{Text: s.Text, Sender: s.Sender, Category: textcheck.Transactional, Channels: channels, National: v.national}
 			if !d.noText {
-				r.Text = d.tc.Check(&r.input)
+				d.check(st, &r.input, &r.Text)
 				r.TextChecked = true
 			}
 			if r.TextChecked && r.Text.Verdict == textcheck.MislabelledCommercial {
@@ -438,12 +451,28 @@ func (d *Decider) Decide(s *Submission) (r Result) {
 	return r
 }
 
+// check sets *r to the text checker's verdict on in, from the state's
+// cache when the text was seen before.
+func (d *Decider) check(st *state, in *textcheck.Input, r *textcheck.Result) {
+	if d.noCache {
+		*r = d.tc.Check(in)
+		return
+	}
+	c := st.texts
+	h := c.hash(in)
+	if c.get(in, h, r) {
+		return
+	}
+	*r = d.tc.Check(in)
+	c.put(&d.seen, in, h, r)
+}
+
 // commercial runs R4–R8; it reports whether a rule decided.
 func (d *Decider) commercial(r *Result, s *Submission, st *state, modes *modeTable, t int64, n msisdn.Number, p *provider, adv *advertiser, channels []textcheck.Channel) bool {
 	// R4: the opt-out instruction.
 	r.input = textcheck.Input{Text: s.Text, Sender: s.Sender, Category: textcheck.Commercial, Channels: channels, National: st.view.national}
 	if !d.noText {
-		r.Text = d.tc.Check(&r.input)
+		d.check(st, &r.input, &r.Text)
 		r.TextChecked = true
 	}
 	switch r.Text.Verdict { // Compliant (the zero Verdict) when not checked
