@@ -69,9 +69,11 @@ type OutboxService interface {
 	// restart), and a gateway given a durable outbox gets durable HTTP
 	// status with it, with nothing more to configure.
 
-	// PutHTTPMessage stores m, replacing the message of the same ID (its
-	// SMSC message ids included).
-	PutHTTPMessage(ctx context.Context, m *HTTPMessage) error
+	// PutHTTPMessages stores messages in one transaction, each replacing
+	// the message of the same ID (its SMSC message ids included), in
+	// order: of two states of a message, the later is kept. One call for
+	// many lets the gateway write the submissions of a moment together.
+	PutHTTPMessages(ctx context.Context, ms []*HTTPMessage) error
 	// FindHTTPMessage returns a provider's message, or ENOTFOUND; another
 	// provider's message is not found.
 	FindHTTPMessage(ctx context.Context, providerID, id string) (*HTTPMessage, error)

@@ -19,11 +19,30 @@ import (
 
 const httpMessageCols = "id, provider_id, account_id, status, reason, defer_until, parts, operator_id, smsc_ids, stats, submitted, done, callback_url, dlr_url, dlr_mask, sender, recipient"
 
-// PutHTTPMessage implements bawwab.OutboxService.
-func (s *OutboxService) PutHTTPMessage(ctx context.Context, m *bawwab.HTTPMessage) error {
+// PutHTTPMessages implements bawwab.OutboxService.
+func (s *OutboxService) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMessage) error {
 	if _, ok := tenant(ctx); ok {
 		return forbidden("write the outbox")
 	}
+	if len(ms) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, m := range ms {
+		if err := queueHTTPMessage(b, m); err != nil {
+			return err
+		}
+	}
+	return pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("put HTTP message: %w", err)
+		}
+		return nil
+	})
+}
+
+// queueHTTPMessage queues the statements that put m.
+func queueHTTPMessage(b *pgx.Batch, m *bawwab.HTTPMessage) error {
 	if m.ID == "" || m.ProviderID == "" {
 		return bawwab.InvalidField("id", "an HTTP message needs an id and a provider")
 	}
@@ -35,7 +54,6 @@ func (s *OutboxService) PutHTTPMessage(ctx context.Context, m *bawwab.HTTPMessag
 	if err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO http_messages (`+httpMessageCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (id) DO UPDATE SET provider_id = EXCLUDED.provider_id, account_id = EXCLUDED.account_id, status = EXCLUDED.status,
 		reason = EXCLUDED.reason, defer_until = EXCLUDED.defer_until, parts = EXCLUDED.parts, operator_id = EXCLUDED.operator_id,
@@ -49,12 +67,7 @@ func (s *OutboxService) PutHTTPMessage(ctx context.Context, m *bawwab.HTTPMessag
 		b.Queue(`INSERT INTO http_message_ids (operator_id, smsc_id, message_id) VALUES ($1, $2, $3)
 			ON CONFLICT (operator_id, smsc_id) DO UPDATE SET message_id = EXCLUDED.message_id`, m.OperatorID, id, m.ID)
 	}
-	return pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fmt.Errorf("put HTTP message: %w", err)
-		}
-		return nil
-	})
+	return nil
 }
 
 // FindHTTPMessage implements bawwab.OutboxService.

@@ -144,6 +144,7 @@ type Gateway struct {
 	// httpStore keeps the HTTP messages' status: Options.Outbox (nil
 	// without it: in memory only).
 	httpStore bawwab.OutboxService
+	httpw     *httpWriter // its writes (nil without it)
 
 	reg atomic.Pointer[regState] // never nil: empty until the registry is set
 
@@ -248,6 +249,9 @@ func New(opts Options) (*Gateway, error) {
 	g.limits.init()
 	g.routes.init()
 	g.http = newHTTPState()
+	if g.httpStore != nil {
+		g.httpw = newHTTPWriter(g.httpStore, g.log)
+	}
 	g.moReasm = smpp.NewReassembler(smpp.ReassemblerOptions{Timeout: opts.Concat.Timeout, MaxBytes: opts.Concat.MaxBytes, Now: opts.Now})
 	for _, c := range opts.SMSCs {
 		if _, err := msisdn.ParseOperator(c.Operator); err != nil {
@@ -358,6 +362,9 @@ func (g *Gateway) Start(ctx context.Context) error {
 	}
 	g.wg.Add(1)
 	go g.housekeeping()
+	if g.httpw != nil {
+		g.httpw.start(g.ctx, &g.wg)
+	}
 	return nil
 }
 

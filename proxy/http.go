@@ -32,11 +32,12 @@ import (
 // id, and after each receipt: after a restart, GET and the receipts find
 // it there.
 type httpMessage struct {
-	// wmu serializes a message's writes to the store (the submission's,
-	// the receipts'), each with the change to memory it records, so that
-	// the store never keeps an older state over a newer one.
+	// wmu serializes the queueing of a message's states for the store
+	// (the submission's, the receipts'), each with the change to memory
+	// it records, so that the store never keeps an older state over a
+	// newer one.
 	wmu    sync.Mutex
-	stored bool // written to the store (under wmu)
+	queued bool // the submission's state is queued for the store (under wmu)
 
 	mu         sync.Mutex
 	ID         string    `json:"id"`
@@ -333,11 +334,8 @@ func (g *Gateway) storeHTTP(m *httpMessage) error {
 	m.mu.Lock()
 	r := m.record()
 	m.mu.Unlock()
-	if err := g.httpStore.PutHTTPMessage(ledgerDeadline.get(context.Background(), 30*time.Second), r); err != nil {
-		return err
-	}
-	m.stored = true
-	return nil
+	m.queued = true
+	return g.httpw.put(r, true)
 }
 
 func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -509,22 +507,20 @@ func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
 	m.wmu.Lock()
 	m.mu.Lock()
 	complete := addReceipt(m.Parts, &m.Stats, &m.Status, &m.Done, receiptStat(rc), g.now())
-	status, stats, done := m.Status, slices.Clone(m.Stats), m.Done
+	status := m.Status
 	var body []byte
 	if complete {
 		body, _ = json.Marshal(m)
 	}
+	var r *bawwab.HTTPMessage
+	if m.queued {
+		// Memory's whole state, which the store follows. (Before the
+		// submission's, which will hold this receipt, nothing.)
+		r = m.record()
+	}
 	m.mu.Unlock()
-	if m.stored {
-		// The same state as memory's (not the receipt applied again), so
-		// that the store follows memory whatever it missed.
-		_, err := g.httpStore.UpdateHTTPMessage(ledgerDeadline.get(context.Background(), 30*time.Second), m.ID, func(r *bawwab.HTTPMessage) error {
-			r.Status, r.Stats, r.Done = status, stats, done
-			return nil
-		})
-		if err != nil {
-			g.log.Error("HTTP message receipt not recorded", "provider", m.providerID, "err", err)
-		}
+	if r != nil {
+		g.httpw.put(r, false)
 	}
 	m.wmu.Unlock()
 	if complete {
@@ -538,7 +534,7 @@ func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
 func (g *Gateway) storedReceipt(id string, rc smpp.Receipt) bool {
 	stat := receiptStat(rc)
 	var complete bool
-	rec, err := g.httpStore.UpdateHTTPMessage(ledgerDeadline.get(context.Background(), 30*time.Second), id, func(r *bawwab.HTTPMessage) error {
+	rec, err := g.httpStore.UpdateHTTPMessage(writeContext(), id, func(r *bawwab.HTTPMessage) error {
 		complete = addReceipt(r.Parts, &r.Stats, &r.Status, &r.Done, stat, g.now())
 		return nil
 	})

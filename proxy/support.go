@@ -201,23 +201,27 @@ func (o *MemOutbox) DeleteRoutes(ctx context.Context, before time.Time) (int64, 
 	return n, nil
 }
 
-func (o *MemOutbox) PutHTTPMessage(ctx context.Context, m *bawwab.HTTPMessage) error {
-	if m.ID == "" || m.ProviderID == "" {
-		return errors.New("outbox: HTTP message without id or provider")
+func (o *MemOutbox) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	for _, m := range ms {
+		if m.ID == "" || m.ProviderID == "" {
+			return errors.New("outbox: HTTP message without id or provider")
+		}
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.http == nil {
 		o.http, o.httpIDs = map[string]*bawwab.HTTPMessage{}, map[string]string{}
 	}
-	if old := o.http[m.ID]; old != nil {
-		for _, id := range old.SMSCIDs {
-			delete(o.httpIDs, routeKey(old.OperatorID, id))
+	for _, m := range ms {
+		if old := o.http[m.ID]; old != nil {
+			for _, id := range old.SMSCIDs {
+				delete(o.httpIDs, routeKey(old.OperatorID, id))
+			}
 		}
-	}
-	o.http[m.ID] = copyHTTP(m)
-	for _, id := range m.SMSCIDs {
-		o.httpIDs[routeKey(m.OperatorID, id)] = m.ID
+		o.http[m.ID] = copyHTTP(m)
+		for _, id := range m.SMSCIDs {
+			o.httpIDs[routeKey(m.OperatorID, id)] = m.ID
+		}
 	}
 	return nil
 }

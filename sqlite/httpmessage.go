@@ -17,40 +17,62 @@ import (
 
 const httpMessageCols = "id, provider_id, account_id, status, reason, defer_until, parts, operator_id, smsc_ids, stats, submitted, done, callback_url, dlr_url, dlr_mask, sender, recipient"
 
-// PutHTTPMessage implements bawwab.OutboxService.
-func (s *OutboxService) PutHTTPMessage(ctx context.Context, m *bawwab.HTTPMessage) error {
+// PutHTTPMessages implements bawwab.OutboxService.
+func (s *OutboxService) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMessage) error {
 	if _, ok := tenant(ctx); ok {
 		return forbidden("write the outbox")
 	}
-	if m.ID == "" || m.ProviderID == "" {
-		return bawwab.InvalidField("id", "an HTTP message needs an id and a provider")
+	if len(ms) == 0 {
+		return nil
 	}
-	ids, err := json.Marshal(nonNil(m.SMSCIDs))
-	if err != nil {
-		return err
-	}
-	stats, err := json.Marshal(nonNil(m.Stats))
-	if err != nil {
-		return err
+	type row struct{ ids, stats string }
+	rows := make([]row, len(ms))
+	for i, m := range ms {
+		if m.ID == "" || m.ProviderID == "" {
+			return bawwab.InvalidField("id", "an HTTP message needs an id and a provider")
+		}
+		ids, err := json.Marshal(nonNil(m.SMSCIDs))
+		if err != nil {
+			return err
+		}
+		stats, err := json.Marshal(nonNil(m.Stats))
+		if err != nil {
+			return err
+		}
+		rows[i] = row{string(ids), string(stats)}
 	}
 	return s.db.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO http_messages ("+httpMessageCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			m.ID, m.ProviderID, m.AccountID, m.Status, m.Reason, micros(m.Until), m.Parts, m.OperatorID, string(ids), string(stats),
-			m.Submitted.UnixMicro(), micros(m.Done), m.CallbackURL, m.DLRURL, m.DLRMask, m.From, m.To); err != nil {
-			return fmt.Errorf("put HTTP message: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM http_message_ids WHERE message_id = ?", m.ID); err != nil {
-			return fmt.Errorf("put HTTP message: %w", err)
-		}
-		if len(m.SMSCIDs) == 0 {
-			return nil
-		}
-		err := insertRows(ctx, tx, "INSERT OR REPLACE INTO http_message_ids (operator_id, smsc_id, message_id)", "", 3, len(m.SMSCIDs),
-			func(dst []any, i int) []any { return append(dst, m.OperatorID, m.SMSCIDs[i], m.ID) })
+		put, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO http_messages ("+httpMessageCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		if err != nil {
-			return fmt.Errorf("put HTTP message ids: %w", err)
+			return fmt.Errorf("put HTTP message: %w", err)
 		}
-		return nil
+		defer put.Close()
+		del, err := tx.PrepareContext(ctx, "DELETE FROM http_message_ids WHERE message_id = ?")
+		if err != nil {
+			return fmt.Errorf("put HTTP message: %w", err)
+		}
+		defer del.Close()
+		putID, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO http_message_ids (operator_id, smsc_id, message_id) VALUES (?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("put HTTP message: %w", err)
+		}
+		defer putID.Close()
+		rctx := rowContext(ctx)
+		for i, m := range ms {
+			if _, err := put.ExecContext(rctx, m.ID, m.ProviderID, m.AccountID, m.Status, m.Reason, micros(m.Until), m.Parts, m.OperatorID,
+				rows[i].ids, rows[i].stats, m.Submitted.UnixMicro(), micros(m.Done), m.CallbackURL, m.DLRURL, m.DLRMask, m.From, m.To); err != nil {
+				return fmt.Errorf("put HTTP message: %w", err)
+			}
+			if _, err := del.ExecContext(rctx, m.ID); err != nil {
+				return fmt.Errorf("put HTTP message: %w", err)
+			}
+			for _, id := range m.SMSCIDs {
+				if _, err := putID.ExecContext(rctx, m.OperatorID, id, m.ID); err != nil {
+					return fmt.Errorf("put HTTP message ids: %w", err)
+				}
+			}
+		}
+		return ctx.Err()
 	})
 }
 

@@ -30,13 +30,16 @@ func testHTTPMessages(t *testing.T, b Backend) {
 		CallbackURL: "https://other.example/cb", From: "SOUK"}
 	r := bawwab.HTTPMessage{ID: "Bx-3", ProviderID: "atlasvas", AccountID: "atlasapi", Status: "rejected",
 		Reason: "optout-mention-missing", Parts: 1, Submitted: at.Add(2 * time.Hour)}
-	for _, m := range []bawwab.HTTPMessage{a, o, r} {
-		must(t, st.Outbox.PutHTTPMessage(ctx, &m))
-	}
-	if err := st.Outbox.PutHTTPMessage(ctx, &bawwab.HTTPMessage{ID: "Bx-4"}); bawwab.ErrorCode(err) != bawwab.EINVALID {
+	// Two states of one message in one call: the later is kept.
+	early := a
+	early.Status, early.SMSCIDs = "", nil
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&early, &a, &o}))
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&r}))
+	must(t, st.Outbox.PutHTTPMessages(ctx, nil))
+	if err := st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{{ID: "Bx-4"}}); bawwab.ErrorCode(err) != bawwab.EINVALID {
 		t.Errorf("put without provider: %v", err)
 	}
-	if err := st.Outbox.PutHTTPMessage(bawwab.NewContextWithProvider(ctx, "atlasvas"), &a); bawwab.ErrorCode(err) != bawwab.EFORBIDDEN {
+	if err := st.Outbox.PutHTTPMessages(bawwab.NewContextWithProvider(ctx, "atlasvas"), []*bawwab.HTTPMessage{&a}); bawwab.ErrorCode(err) != bawwab.EFORBIDDEN {
 		t.Errorf("put in a provider's context: %v", err)
 	}
 
@@ -72,14 +75,14 @@ func testHTTPMessages(t *testing.T, b Backend) {
 	a2 := a
 	a2.SMSCIDs = []string{"102"}
 	a2.Stats = []string{"ENROUTE"}
-	must(t, st.Outbox.PutHTTPMessage(ctx, &a2))
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&a2}))
 	if _, err := st.Outbox.FindHTTPMessageBySMSCID(ctx, "iam", "100"); bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
 		t.Errorf("an id the message no longer has: %v", err)
 	}
 	if got, err := st.Outbox.FindHTTPMessageBySMSCID(ctx, "iam", "102"); err != nil || !equalHTTP(got, &a2) {
 		t.Errorf("replaced: %+v, %v", got, err)
 	}
-	must(t, st.Outbox.PutHTTPMessage(ctx, &a))
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&a}))
 
 	// Update.
 	done := at.Add(time.Minute)
@@ -138,7 +141,7 @@ func testHTTPMessageTenancy(t *testing.T, b Backend) {
 	st := open(t, b)
 	m := bawwab.HTTPMessage{ID: "Bx-1", ProviderID: "atlasvas", Status: "accepted", Parts: 1, OperatorID: "iam",
 		SMSCIDs: []string{"7"}, Submitted: time.Date(2026, 5, 5, 10, 0, 0, 0, time.UTC)}
-	must(t, st.Outbox.PutHTTPMessage(ctx, &m))
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&m}))
 	if _, err := st.Outbox.FindHTTPMessage(ctx, "otherco", "Bx-1"); bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
 		t.Errorf("provider B reads provider A's message: %v", err)
 	}
@@ -166,7 +169,7 @@ func testHTTPMessageReceipts(t *testing.T, b Backend) {
 	for i := range parts {
 		m.SMSCIDs = append(m.SMSCIDs, fmt.Sprint(i))
 	}
-	must(t, st.Outbox.PutHTTPMessage(ctx, &m))
+	must(t, st.Outbox.PutHTTPMessages(ctx, []*bawwab.HTTPMessage{&m}))
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	errs := make(chan error, parts)

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bawwab/bawwab"
+)
+
+// httpWriter writes the states of HTTP messages to the store, those of a
+// moment together in one transaction (a group commit): one write per
+// message would cost a transaction each. A submission waits for the
+// commit of the batch that holds its message, so the provider's answer
+// still comes after its message is on disk; a receipt's new state does
+// not wait (the SMSC is answered already, and memory serves until a
+// restart). One goroutine writes, in the order the states were queued:
+// of two states of a message, the later is written last (PutHTTPMessages
+// keeps the later of two in a batch).
+type httpWriter struct {
+	store bawwab.OutboxService
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	queue   []*bawwab.HTTPMessage
+	waits   []chan error // the submission waiting for each, or nil
+	running bool         // the writing goroutine runs: queue for it
+	wake    chan struct{}
+}
+
+func newHTTPWriter(store bawwab.OutboxService, log *slog.Logger) *httpWriter {
+	return &httpWriter{store: store, log: log, wake: make(chan struct{}, 1)}
+}
+
+// writeContext bounds a write, not cancelled with the gateway: what was
+// done is recorded.
+func writeContext() context.Context { return ledgerDeadline.get(context.Background(), 30*time.Second) }
+
+// put writes m with the next batch; with wait, it returns once that batch
+// is committed (or failed). Without the writing goroutine (before Start,
+// after Shutdown), it writes m at once.
+func (w *httpWriter) put(m *bawwab.HTTPMessage, wait bool) error {
+	w.mu.Lock()
+	if !w.running {
+		w.mu.Unlock()
+		return w.store.PutHTTPMessages(writeContext(), []*bawwab.HTTPMessage{m})
+	}
+	var ch chan error
+	if wait {
+		ch = make(chan error, 1)
+	}
+	w.queue = append(w.queue, m)
+	w.waits = append(w.waits, ch)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	if !wait {
+		return nil
+	}
+	return <-ch
+}
+
+// start runs the writing goroutine until ctx ends, then writes what is
+// queued.
+func (w *httpWriter) start(ctx context.Context, wg *sync.WaitGroup) {
+	w.mu.Lock()
+	w.running = true
+	w.mu.Unlock()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-w.wake:
+				w.flush(false)
+			case <-ctx.Done():
+				w.flush(true)
+				return
+			}
+		}
+	}()
+}
+
+// flush writes the queued states in one transaction; last, the
+// goroutine's last: later states are written at once by put.
+func (w *httpWriter) flush(last bool) {
+	w.mu.Lock()
+	q, waits := w.queue, w.waits
+	w.queue, w.waits = nil, nil
+	if last {
+		w.running = false
+	}
+	w.mu.Unlock()
+	if len(q) == 0 {
+		return
+	}
+	err := w.store.PutHTTPMessages(writeContext(), q)
+	lost := 0
+	for _, ch := range waits {
+		if ch != nil {
+			ch <- err
+		} else {
+			lost++
+		}
+	}
+	if err != nil && lost > 0 {
+		// The submissions' failures are logged (and answered) by them.
+		w.log.Error("HTTP messages' receipts not recorded", "messages", lost, "err", err)
+	}
+}
