@@ -293,25 +293,34 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 		}
 		sub.parts = append(sub.parts, &part{raw: raw, src: src, dst: dest})
 	}
-	g.http.put(m) // before forwarding: a receipt may come before the answer
-	out := g.process(ctx, sub)
-	m.mu.Lock()
-	m.SMSCIDs = out.smscIDs
-	switch {
-	case out.rejected():
-		m.Status, m.Reason = "rejected", string(out.reason)
-	case out.decision.Outcome == bawwab.Defer:
-		m.Status, m.Reason, m.Until = "deferred", string(out.decision.Reason), out.decision.Until
-	default:
-		if m.Status == "" {
-			m.Status = "accepted"
+	// The message is written to the store while the decision is written
+	// to the ledger, and both are on disk before the answer: one wait for
+	// the disk rather than two in a row.
+	var stored chan error
+	if g.httpStore != nil {
+		sub.decided = func(out *outcome) {
+			m.setOutcome(out)
+			stored = g.queueHTTP(m)
 		}
 	}
-	m.mu.Unlock()
+	g.http.put(m) // before forwarding: a receipt may come before the answer
+	out := g.process(ctx, sub)
+	var serr error
+	if stored != nil {
+		serr = <-stored
+	}
+	if stored == nil || out.status == smpp.StatusSystemError {
+		// No store, or no write yet, or the ledger failed after the
+		// write: the status to set (and write).
+		m.setOutcome(out)
+		if stored = g.queueHTTP(m); stored != nil {
+			serr = <-stored
+		}
+	}
 	// What the provider is told is on disk, as with the ledger: a status
 	// that could not be stored is answered as a ledger failure is.
-	if err := g.storeHTTP(m); err != nil {
-		g.log.Error("HTTP message status not recorded", "provider", a.ProviderID, "err", err)
+	if serr != nil {
+		g.log.Error("HTTP message status not recorded", "provider", a.ProviderID, "err", serr)
 		if !out.rejected() {
 			out.status, out.reason = smpp.StatusSystemError, bawwab.ReasonSMSCUnavailable
 			m.mu.Lock()
@@ -322,10 +331,28 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 	return m, out, true
 }
 
-// storeHTTP writes a submitted message to the store, if the gateway has
-// one. Not the request's context: a client gone mid-request does not stop
-// the record of what was done.
-func (g *Gateway) storeHTTP(m *httpMessage) error {
+// setOutcome sets a message's status from its submission's outcome.
+func (m *httpMessage) setOutcome(out *outcome) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.SMSCIDs = out.smscIDs
+	switch {
+	case out.rejected():
+		m.Status, m.Reason, m.Until = "rejected", string(out.reason), time.Time{}
+	case out.decision.Outcome == bawwab.Defer:
+		m.Status, m.Reason, m.Until = "deferred", string(out.decision.Reason), out.decision.Until
+	default:
+		if m.Status == "" {
+			m.Status = "accepted"
+		}
+	}
+}
+
+// queueHTTP queues a submitted message's state for the store, if the
+// gateway has one, and returns the channel its write's result comes on
+// (nil without a store). Not the request's context: a client gone
+// mid-request does not stop the record of what was done.
+func (g *Gateway) queueHTTP(m *httpMessage) chan error {
 	if g.httpStore == nil {
 		return nil
 	}
@@ -335,7 +362,7 @@ func (g *Gateway) storeHTTP(m *httpMessage) error {
 	r := m.record()
 	m.mu.Unlock()
 	m.queued = true
-	return g.httpw.put(r, true)
+	return g.httpw.queue1(r, true)
 }
 
 func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -520,7 +547,7 @@ func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
 	}
 	m.mu.Unlock()
 	if r != nil {
-		g.httpw.put(r, false)
+		g.httpw.queue1(r, false)
 	}
 	m.wmu.Unlock()
 	if complete {

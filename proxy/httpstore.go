@@ -37,18 +37,24 @@ func newHTTPWriter(store bawwab.OutboxService, log *slog.Logger) *httpWriter {
 // done is recorded.
 func writeContext() context.Context { return ledgerDeadline.get(context.Background(), 30*time.Second) }
 
-// put writes m with the next batch; with wait, it returns once that batch
-// is committed (or failed). Without the writing goroutine (before Start,
-// after Shutdown), it writes m at once.
-func (w *httpWriter) put(m *bawwab.HTTPMessage, wait bool) error {
-	w.mu.Lock()
-	if !w.running {
-		w.mu.Unlock()
-		return w.store.PutHTTPMessages(writeContext(), []*bawwab.HTTPMessage{m})
-	}
+// queue1 queues m for the next batch; with wait, it returns a channel
+// that gets the result of that batch's commit, nil otherwise. Without the
+// writing goroutine (before Start, after Shutdown), it writes m at once.
+func (w *httpWriter) queue1(m *bawwab.HTTPMessage, wait bool) chan error {
 	var ch chan error
 	if wait {
 		ch = make(chan error, 1)
+	}
+	w.mu.Lock()
+	if !w.running {
+		w.mu.Unlock()
+		err := w.store.PutHTTPMessages(writeContext(), []*bawwab.HTTPMessage{m})
+		if ch != nil {
+			ch <- err
+		} else if err != nil {
+			w.log.Error("HTTP message's receipt not recorded", "err", err)
+		}
+		return ch
 	}
 	w.queue = append(w.queue, m)
 	w.waits = append(w.waits, ch)
@@ -57,10 +63,7 @@ func (w *httpWriter) put(m *bawwab.HTTPMessage, wait bool) error {
 	case w.wake <- struct{}{}:
 	default:
 	}
-	if !wait {
-		return nil
-	}
-	return <-ch
+	return ch
 }
 
 // start runs the writing goroutine until ctx ends, then writes what is
