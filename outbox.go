@@ -74,6 +74,11 @@ type OutboxService interface {
 	// order: of two states of a message, the later is kept. One call for
 	// many lets the gateway write the submissions of a moment together.
 	PutHTTPMessages(ctx context.Context, ms []*HTTPMessage) error
+	// SetHTTPStates sets the Status, Reason, Until, Stats and Done of
+	// stored messages to those of ms, in one transaction, in order; a
+	// message not stored is skipped. It writes less than PutHTTPMessages:
+	// what a receipt changes.
+	SetHTTPStates(ctx context.Context, ms []*HTTPMessage) error
 	// FindHTTPMessage returns a provider's message, or ENOTFOUND; another
 	// provider's message is not found.
 	FindHTTPMessage(ctx context.Context, providerID, id string) (*HTTPMessage, error)

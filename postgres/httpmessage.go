@@ -70,6 +70,31 @@ func queueHTTPMessage(b *pgx.Batch, m *bawwab.HTTPMessage) error {
 	return nil
 }
 
+// SetHTTPStates implements bawwab.OutboxService.
+func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	if _, ok := tenant(ctx); ok {
+		return forbidden("write the outbox")
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, m := range ms {
+		stats, err := json.Marshal(nonNil(m.Stats))
+		if err != nil {
+			return err
+		}
+		b.Queue("UPDATE http_messages SET status = $1, reason = $2, defer_until = $3, stats = $4, done = $5 WHERE id = $6",
+			m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), m.ID)
+	}
+	return pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("set HTTP message state: %w", err)
+		}
+		return nil
+	})
+}
+
 // FindHTTPMessage implements bawwab.OutboxService.
 func (s *OutboxService) FindHTTPMessage(ctx context.Context, providerID, id string) (*bawwab.HTTPMessage, error) {
 	if t, ok := tenant(ctx); ok && t != providerID {

@@ -362,7 +362,7 @@ func (g *Gateway) queueHTTP(m *httpMessage) chan error {
 	r := m.record()
 	m.mu.Unlock()
 	m.queued = true
-	return g.httpw.queue1(r, true)
+	return g.httpw.queue1(r)
 }
 
 func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -547,7 +547,7 @@ func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
 	}
 	m.mu.Unlock()
 	if r != nil {
-		g.httpw.queue1(r, false)
+		g.httpw.state(r)
 	}
 	m.wmu.Unlock()
 	if complete {

@@ -226,6 +226,17 @@ func (o *MemOutbox) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMessag
 	return nil
 }
 
+func (o *MemOutbox) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, c := range ms {
+		if m := o.http[c.ID]; m != nil {
+			m.Status, m.Reason, m.Until, m.Stats, m.Done = c.Status, c.Reason, c.Until, slices.Clone(c.Stats), c.Done
+		}
+	}
+	return nil
+}
+
 func (o *MemOutbox) FindHTTPMessage(ctx context.Context, providerID, id string) (*bawwab.HTTPMessage, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -76,6 +76,38 @@ func (s *OutboxService) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMe
 	})
 }
 
+// SetHTTPStates implements bawwab.OutboxService.
+func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	if _, ok := tenant(ctx); ok {
+		return forbidden("write the outbox")
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	stats := make([]string, len(ms))
+	for i, m := range ms {
+		b, err := json.Marshal(nonNil(m.Stats))
+		if err != nil {
+			return err
+		}
+		stats[i] = string(b)
+	}
+	return s.db.writeTx(ctx, func(tx *sql.Tx) error {
+		set, err := tx.PrepareContext(ctx, "UPDATE http_messages SET status = ?, reason = ?, defer_until = ?, stats = ?, done = ? WHERE id = ?")
+		if err != nil {
+			return fmt.Errorf("set HTTP message state: %w", err)
+		}
+		defer set.Close()
+		rctx := rowContext(ctx)
+		for i, m := range ms {
+			if _, err := set.ExecContext(rctx, m.Status, m.Reason, micros(m.Until), stats[i], micros(m.Done), m.ID); err != nil {
+				return fmt.Errorf("set HTTP message state: %w", err)
+			}
+		}
+		return ctx.Err()
+	})
+}
+
 // FindHTTPMessage implements bawwab.OutboxService.
 func (s *OutboxService) FindHTTPMessage(ctx context.Context, providerID, id string) (*bawwab.HTTPMessage, error) {
 	if t, ok := tenant(ctx); ok && t != providerID {

@@ -117,6 +117,23 @@ func testHTTPMessages(t *testing.T, b Backend) {
 		t.Errorf("update in a provider's context: %v", err)
 	}
 
+	// States set in order, the later kept; a message not stored skipped.
+	s1, s2 := want, want
+	s1.Status, s1.Stats = "x", []string{"ENROUTE"}
+	s2.Status, s2.Reason, s2.Stats, s2.Done = "delivered", "", []string{"ENROUTE", "DELIVRD"}, done.Add(time.Second)
+	s2.SMSCIDs, s2.To = []string{"999"}, "ignored" // not a state: not set
+	must(t, st.Outbox.SetHTTPStates(ctx, []*bawwab.HTTPMessage{&s1, {ID: "Bx-9", ProviderID: "atlasvas"}, &s2}))
+	want.Status, want.Stats, want.Done = s2.Status, s2.Stats, s2.Done
+	if got, err := st.Outbox.FindHTTPMessage(ctx, "atlasvas", "Bx-1"); err != nil || !equalHTTP(got, &want) {
+		t.Errorf("states set: %+v, %v\nwant %+v", got, err, want)
+	}
+	if _, err := st.Outbox.FindHTTPMessage(ctx, "atlasvas", "Bx-9"); bawwab.ErrorCode(err) != bawwab.ENOTFOUND {
+		t.Errorf("a state set for a message not stored stored it: %v", err)
+	}
+	if err := st.Outbox.SetHTTPStates(bawwab.NewContextWithProvider(ctx, "atlasvas"), []*bawwab.HTTPMessage{&s1}); bawwab.ErrorCode(err) != bawwab.EFORBIDDEN {
+		t.Errorf("states set in a provider's context: %v", err)
+	}
+
 	// Deleted by age, their operator ids with them.
 	n, err := st.Outbox.DeleteHTTPMessages(ctx, at.Add(90*time.Minute))
 	if err != nil || n != 2 {
