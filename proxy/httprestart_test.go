@@ -12,9 +12,9 @@ import (
 
 // TestHTTPStatusAfterRestart: the status of messages submitted over HTTP
 // survives a gateway restart: their receipts, which the SMSC sends after
-// it, update the status GET shows, reach the callback_url once, and call
-// the dlr-url once (with the receiver's number, %p) when a concatenated
-// message's every part has its receipt.
+// it, update the status GET shows (to its provider only), reach the
+// callback_url once, and call the dlr-url once (with the receiver's
+// number, %p) when a concatenated message's every part has its receipt.
 func TestHTTPStatusAfterRestart(t *testing.T) {
 	e := newEnv(t, envOptions{durable: true, dlrDelay: 300 * time.Millisecond, callbackAllow: loopbackCallbacks})
 	callbacks := make(chan apiResult, 10)
@@ -34,6 +34,9 @@ func TestHTTPStatusAfterRestart(t *testing.T) {
 		`{"from":"ATLASMKT","to":"+`+iamNumber+`","text":"Atlas Market: -30% ! STOP au 5050","callback_url":"`+cb.URL+`"}`)
 	if code != http.StatusAccepted || sent.Status != "accepted" {
 		t.Fatalf("submit: %d %+v", code, sent)
+	}
+	if code, _ := e.api(t, srv, "GET", "/api/v1/messages/"+sent.ID, e.otherKey, ""); code != http.StatusNotFound {
+		t.Errorf("another provider's GET: %d", code)
 	}
 	q := url.Values{"username": {"atlas"}, "password": {password}, "from": {"ATLASMKT"}, "to": {orangeNumber},
 		"text": {longCompliant}, "dlr-mask": {"3"}, "dlr-url": {dlr.URL + "/dlr?type=%d&to=%p&id=%I"}}
@@ -74,6 +77,10 @@ func TestHTTPStatusAfterRestart(t *testing.T) {
 	code, st := e.api(t, srv, "GET", "/api/v1/messages/"+sent.ID, e.apiKey, "")
 	if code != http.StatusOK || st.Status != "delivered" || len(st.Stats) != 1 || st.Stats[0] != "DELIVRD" || len(st.SMSCIDs) != 1 {
 		t.Errorf("status after the restart: %d %+v", code, st)
+	}
+	// Another provider does not read it, in memory or in the store.
+	if code, _ := e.api(t, srv, "GET", "/api/v1/messages/"+sent.ID, e.otherKey, ""); code != http.StatusNotFound {
+		t.Errorf("another provider's GET after the restart: %d", code)
 	}
 	code, st = e.api(t, srv, "GET", "/api/v1/messages/"+id, e.apiKey, "")
 	if code != http.StatusOK || st.Status != "delivered" || st.Parts < 2 || len(st.Stats) != st.Parts {
