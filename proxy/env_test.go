@@ -62,6 +62,7 @@ type env struct {
 	opts      proxy.Options
 	cutter    *cutter
 	apiKey    string
+	otherKey  string // an API key of the other provider (otherco)
 }
 
 type envOptions struct {
@@ -112,6 +113,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	e.apiKey = apiKey
+	otherID, otherKey, err := secret.NewAPIKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.otherKey = otherKey
 	declared := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	recs := []bawwab.Record{
 		&bawwab.Operator{ID: "iam", Name: "Maroc Telecom"},
@@ -123,6 +129,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		&bawwab.Account{ID: "atlas2", ProviderID: "atlasvas", Kind: bawwab.AccountSMPP, SecretHash: hash(t, password), MaxBinds: 1},
 		&bawwab.Account{ID: "other", ProviderID: "otherco", Kind: bawwab.AccountSMPP, SecretHash: hash(t, password)},
 		&bawwab.Account{ID: apiID, ProviderID: "atlasvas", Kind: bawwab.AccountAPI, SecretHash: hash(t, apiKey)},
+		&bawwab.Account{ID: otherID, ProviderID: "otherco", Kind: bawwab.AccountAPI, SecretHash: hash(t, otherKey)},
 		&bawwab.Contract{ID: "c1", ProviderID: "atlasvas", OperatorID: "iam", ValidFrom: declared},
 		&bawwab.Contract{ID: "c2", ProviderID: "atlasvas", OperatorID: "orange", ValidFrom: declared},
 		&bawwab.Contract{ID: "c3", ProviderID: "otherco", OperatorID: "iam", ValidFrom: declared},

@@ -83,8 +83,9 @@ type Options struct {
 	Sanctions *sanction.Monitor
 	// Complaints, if set, takes MO messages to the complaint short code.
 	Complaints *complaint.Desk
-	// Outbox keeps receipts and MO for providers with no receiver bind
-	// (nil: in memory, lost on restart).
+	// Outbox keeps receipts and MO for providers with no receiver bind,
+	// and the status of the messages submitted over HTTP, each written
+	// before the provider has its id (nil: in memory, lost on restart).
 	Outbox bawwab.OutboxService
 	// SMSCs are the operators' links.
 	SMSCs []SMSCConfig
@@ -140,6 +141,10 @@ type Gateway struct {
 	log    *slog.Logger
 	now    func() time.Time
 	outbox bawwab.OutboxService
+	// httpStore keeps the HTTP messages' status: Options.Outbox (nil
+	// without it: in memory only).
+	httpStore bawwab.OutboxService
+	httpw     *httpWriter // its writes (nil without it)
 
 	reg atomic.Pointer[regState] // never nil: empty until the registry is set
 
@@ -227,6 +232,7 @@ func New(opts Options) (*Gateway, error) {
 		log:       opts.Logger,
 		now:       opts.Now,
 		outbox:    opts.Outbox,
+		httpStore: opts.Outbox,
 		links:     map[string]*link{},
 		sessions:  map[string][]*session{},
 		authCache: map[[32]byte]string{},
@@ -243,6 +249,9 @@ func New(opts Options) (*Gateway, error) {
 	g.limits.init()
 	g.routes.init()
 	g.http = newHTTPState()
+	if g.httpStore != nil {
+		g.httpw = newHTTPWriter(g.httpStore, g.log)
+	}
 	g.moReasm = smpp.NewReassembler(smpp.ReassemblerOptions{Timeout: opts.Concat.Timeout, MaxBytes: opts.Concat.MaxBytes, Now: opts.Now})
 	for _, c := range opts.SMSCs {
 		if _, err := msisdn.ParseOperator(c.Operator); err != nil {
@@ -353,6 +362,9 @@ func (g *Gateway) Start(ctx context.Context) error {
 	}
 	g.wg.Add(1)
 	go g.housekeeping()
+	if g.httpw != nil {
+		g.httpw.start(g.ctx, &g.wg)
+	}
 	return nil
 }
 
@@ -450,6 +462,11 @@ func (g *Gateway) housekeeping() {
 				lastPurge = now
 				if _, err := g.outbox.DeleteRoutes(g.ctx, now.Add(-routeTTL)); err != nil && g.ctx.Err() == nil {
 					g.log.Warn("old receipt routes not purged", "err", err)
+				}
+				if g.httpStore != nil {
+					if _, err := g.httpStore.DeleteHTTPMessages(g.ctx, now.Add(-httpTTL)); err != nil && g.ctx.Err() == nil {
+						g.log.Warn("old HTTP messages not purged", "err", err)
+					}
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +27,18 @@ import (
 )
 
 // httpMessage is a message submitted over HTTP, kept (for a day) so that
-// its status can be read and its receipts reported.
+// its status can be read and its receipts reported. With a store
+// (Options.Outbox), it is also written there before the provider has its
+// id, and after each receipt: after a restart, GET and the receipts find
+// it there.
 type httpMessage struct {
+	// wmu serializes the queueing of a message's states for the store
+	// (the submission's, the receipts'), each with the change to memory
+	// it records, so that the store never keeps an older state over a
+	// newer one.
+	wmu    sync.Mutex
+	queued bool // the submission's state is queued for the store (under wmu)
+
 	mu         sync.Mutex
 	ID         string    `json:"id"`
 	Status     string    `json:"status"` // accepted, deferred, delivered, undelivered, rejected
@@ -39,11 +50,34 @@ type httpMessage struct {
 	Done       time.Time `json:"done_at,omitzero"`
 	Stats      []string  `json:"receipts,omitempty"` // stat: of each part's receipt
 	providerID string
+	accountID  string
+	operator   string // the operator of SMSCIDs
 	from, to   string
 	callback   string
 	dlrURL     string
 	dlrMask    int
-	final      int
+}
+
+// httpTTL is how long an HTTP message's status is kept.
+const httpTTL = 24 * time.Hour
+
+// record is m as stored; m.mu is held. The subscriber's number is
+// stored only when a dlr-url may need it (%p).
+func (m *httpMessage) record() *bawwab.HTTPMessage {
+	r := &bawwab.HTTPMessage{ID: m.ID, ProviderID: m.providerID, AccountID: m.accountID, Status: m.Status, Reason: m.Reason,
+		Until: m.Until, Parts: m.Parts, OperatorID: m.operator, SMSCIDs: slices.Clone(m.SMSCIDs), Stats: slices.Clone(m.Stats),
+		Submitted: m.Submitted, Done: m.Done, CallbackURL: m.callback, DLRURL: m.dlrURL, DLRMask: m.dlrMask, From: m.from}
+	if m.dlrURL != "" {
+		r.To = m.to
+	}
+	return r
+}
+
+// httpMessageOf is a stored message as the API shows it.
+func httpMessageOf(r *bawwab.HTTPMessage) *httpMessage {
+	return &httpMessage{ID: r.ID, Status: r.Status, Reason: r.Reason, Until: r.Until, Parts: r.Parts, SMSCIDs: r.SMSCIDs,
+		Submitted: r.Submitted, Done: r.Done, Stats: r.Stats, providerID: r.ProviderID, accountID: r.AccountID,
+		operator: r.OperatorID, from: r.From, to: r.To, callback: r.CallbackURL, dlrURL: r.DLRURL, dlrMask: r.DLRMask}
 }
 
 // httpReport says where an HTTP message's status is reported.
@@ -76,7 +110,7 @@ func (h *httpState) expire(now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for k, m := range h.msgs {
-		if now.Sub(m.Submitted) > 24*time.Hour {
+		if now.Sub(m.Submitted) > httpTTL {
 			delete(h.msgs, k)
 		}
 	}
@@ -240,11 +274,14 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 			fmt.Sprintf("shorten the text (at most %d parts: about %d GSM characters, or %d in UCS-2)", g.opts.MaxParts, g.opts.MaxParts*153, g.opts.MaxParts*67))
 		return nil, nil, false
 	}
-	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, from: from, to: to,
+	m := &httpMessage{ID: g.newID(), Parts: len(sp.Parts), Submitted: g.now(), providerID: a.ProviderID, accountID: a.ID, from: from, to: to,
 		callback: report.callback, dlrURL: report.dlrURL, dlrMask: report.dlrMask}
 	sub := &submission{channel: "http", account: a, sender: from, destTON: dest.TON, dest: []byte(dest.Addr),
 		text: text, category: cat, at: m.Submitted,
 		register: func(op string, p *part, id string) {
+			m.mu.Lock()
+			m.operator = op
+			m.mu.Unlock()
 			g.routes.put(op, id, &route{providerID: a.ProviderID, accountID: a.ID, http: m, at: g.now()})
 		}}
 	src := smpp.Address{TON: smsTON(from), NPI: smsNPI(from), Addr: from}
@@ -256,13 +293,52 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 		}
 		sub.parts = append(sub.parts, &part{raw: raw, src: src, dst: dest})
 	}
+	// The message is written to the store while the decision is written
+	// to the ledger, and both are on disk before the answer: one wait for
+	// the disk rather than two in a row.
+	var stored chan error
+	if g.httpStore != nil {
+		sub.decided = func(out *outcome) {
+			m.setOutcome(out)
+			stored = g.queueHTTP(m)
+		}
+	}
 	g.http.put(m) // before forwarding: a receipt may come before the answer
 	out := g.process(ctx, sub)
+	var serr error
+	if stored != nil {
+		serr = <-stored
+	}
+	if stored == nil || out.status == smpp.StatusSystemError {
+		// No store, or no write yet, or the ledger failed after the
+		// write: the status to set (and write).
+		m.setOutcome(out)
+		if stored = g.queueHTTP(m); stored != nil {
+			serr = <-stored
+		}
+	}
+	// What the provider is told is on disk, as with the ledger: a status
+	// that could not be stored is answered as a ledger failure is.
+	if serr != nil {
+		g.log.Error("HTTP message status not recorded", "provider", a.ProviderID, "err", serr)
+		if !out.rejected() {
+			out.status, out.reason = smpp.StatusSystemError, bawwab.ReasonSMSCUnavailable
+			m.mu.Lock()
+			m.Status, m.Reason, m.Until = "rejected", string(out.reason), time.Time{}
+			m.mu.Unlock()
+		}
+	}
+	return m, out, true
+}
+
+// setOutcome sets a message's status from its submission's outcome.
+func (m *httpMessage) setOutcome(out *outcome) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.SMSCIDs = out.smscIDs
 	switch {
 	case out.rejected():
-		m.Status, m.Reason = "rejected", string(out.reason)
+		m.Status, m.Reason, m.Until = "rejected", string(out.reason), time.Time{}
 	case out.decision.Outcome == bawwab.Defer:
 		m.Status, m.Reason, m.Until = "deferred", string(out.decision.Reason), out.decision.Until
 	default:
@@ -270,8 +346,23 @@ func (g *Gateway) httpSubmit(w http.ResponseWriter, ctx context.Context, a *baww
 			m.Status = "accepted"
 		}
 	}
+}
+
+// queueHTTP queues a submitted message's state for the store, if the
+// gateway has one, and returns the channel its write's result comes on
+// (nil without a store). Not the request's context: a client gone
+// mid-request does not stop the record of what was done.
+func (g *Gateway) queueHTTP(m *httpMessage) chan error {
+	if g.httpStore == nil {
+		return nil
+	}
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	m.mu.Lock()
+	r := m.record()
 	m.mu.Unlock()
-	return m, out, true
+	m.queued = true
+	return g.httpw.queue1(r)
 }
 
 func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +371,21 @@ func (g *Gateway) apiStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid API key is required (Authorization: Bearer KEY)", "")
 		return
 	}
-	m := g.http.get(r.PathValue("id"))
+	id := r.PathValue("id")
+	m := g.http.get(id)
+	if m == nil && g.httpStore != nil {
+		// Submitted before a restart: the store has it (for this
+		// provider only).
+		rec, err := g.httpStore.FindHTTPMessage(r.Context(), a.ProviderID, id)
+		switch {
+		case err == nil && g.now().Sub(rec.Submitted) <= httpTTL:
+			m = httpMessageOf(rec)
+		case err != nil && bawwab.ErrorCode(err) != bawwab.ENOTFOUND:
+			g.log.Error("HTTP message status not read", "provider", a.ProviderID, "err", err)
+			writeError(w, http.StatusServiceUnavailable, "unavailable", "the status could not be read", "try again later")
+			return
+		}
+	}
 	if m == nil || m.providerID != a.ProviderID {
 		writeError(w, http.StatusNotFound, "not-found", "no such message", "")
 		return
@@ -387,41 +492,97 @@ func (k kannelWriter) Write(b []byte) (int, error) {
 
 func (k kannelWriter) WriteHeader(code int) { k.ResponseWriter.WriteHeader(code) }
 
-// httpReceipt records a receipt of an HTTP message and reports it.
-func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
-	stat := rc.Stat
-	if stat == "" {
-		stat = rc.State.Stat()
+// receiptStat is the stat of a receipt.
+func receiptStat(rc smpp.Receipt) string {
+	if rc.Stat != "" {
+		return rc.Stat
 	}
-	state := smpp.StateOfStat(stat)
-	m.mu.Lock()
-	m.Stats = append(m.Stats, stat)
-	if state.Final() {
-		m.final++
+	return rc.State.Stat()
+}
+
+// addReceipt adds a receipt's stat to a message's: when every part has its
+// final receipt, the message is delivered (every one DELIVRD) or
+// undelivered, done at now. It reports whether this receipt completed the
+// message (then its status is reported).
+func addReceipt(parts int, stats *[]string, status *string, done *time.Time, stat string, now time.Time) bool {
+	*stats = append(*stats, stat)
+	if !smpp.StateOfStat(stat).Final() {
+		return false
 	}
-	complete := m.final >= m.Parts
-	if complete {
-		m.Status = "delivered"
-		for _, s := range m.Stats {
-			if st := smpp.StateOfStat(s); st.Final() && st != smpp.StateDelivered {
-				m.Status = "undelivered"
-			}
+	final := 0
+	delivered := true
+	for _, s := range *stats {
+		if st := smpp.StateOfStat(s); st.Final() {
+			final++
+			delivered = delivered && st == smpp.StateDelivered
 		}
-		m.Done = g.now()
 	}
-	callback := m.callback
+	if final != max(parts, 1) {
+		return false // parts to come (or a final receipt again, reported already)
+	}
+	*status = "undelivered"
+	if delivered {
+		*status = "delivered"
+	}
+	*done = now
+	return true
+}
+
+// httpReceipt records a receipt of an HTTP message the gateway has in
+// memory, in the store too, and reports it.
+func (g *Gateway) httpReceipt(m *httpMessage, rc smpp.Receipt) {
+	m.wmu.Lock()
+	m.mu.Lock()
+	complete := addReceipt(m.Parts, &m.Stats, &m.Status, &m.Done, receiptStat(rc), g.now())
+	status := m.Status
 	var body []byte
 	if complete {
 		body, _ = json.Marshal(m)
 	}
-	status := m.Status
-	m.mu.Unlock()
-	if !complete {
-		return
+	var r *bawwab.HTTPMessage
+	if m.queued {
+		// Memory's whole state, which the store follows. (Before the
+		// submission's, which will hold this receipt, nothing.)
+		r = m.record()
 	}
-	if callback != "" {
+	m.mu.Unlock()
+	if r != nil {
+		g.httpw.state(r)
+	}
+	m.wmu.Unlock()
+	if complete {
+		g.reportHTTP(m, body, status, rc)
+	}
+}
+
+// storedReceipt records a receipt of an HTTP message submitted before a
+// restart, which only the store has, and reports it; false if the store
+// failed (the SMSC is to send the receipt again).
+func (g *Gateway) storedReceipt(id string, rc smpp.Receipt) bool {
+	stat := receiptStat(rc)
+	var complete bool
+	rec, err := g.httpStore.UpdateHTTPMessage(writeContext(), id, func(r *bawwab.HTTPMessage) error {
+		complete = addReceipt(r.Parts, &r.Stats, &r.Status, &r.Done, stat, g.now())
+		return nil
+	})
+	if err != nil {
+		g.log.Error("HTTP message receipt not recorded", "err", err)
+		return false
+	}
+	if complete {
+		m := httpMessageOf(rec)
+		body, _ := json.Marshal(m)
+		g.reportHTTP(m, body, m.Status, rc)
+	}
+	return true
+}
+
+// reportHTTP reports an HTTP message's final status: the JSON body to its
+// callback_url, the receipt to its dlr-url.
+func (g *Gateway) reportHTTP(m *httpMessage, body []byte, status string, rc smpp.Receipt) {
+	if m.callback != "" {
 		go func() {
-			req, err := http.NewRequestWithContext(g.ctx, http.MethodPost, callback, bytes.NewReader(body))
+			req, err := http.NewRequestWithContext(g.ctx, http.MethodPost, m.callback, bytes.NewReader(body))
 			if err != nil {
 				return
 			}

@@ -72,6 +72,9 @@ func TestBindLogs(t *testing.T) {
 			t.Errorf("refusal logged as %s, want kind %s, reason %q, status %s", refused[i], want.kind, want.reason, want.status)
 		}
 	}
+	// The server logs a bind once its bind_resp is sent: the client may
+	// have it first.
+	waitUntil(t, "the bind logged", func() bool { return len(logs.lines("smpp: bound")) > 0 })
 	bound := logs.lines("smpp: bound")
 	if len(bound) != 1 || !strings.Contains(bound[0], `"kind":"receiver"`) {
 		t.Errorf("bound: %q", bound)

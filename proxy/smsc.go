@@ -43,9 +43,32 @@ func (g *Gateway) handleReceipt(op string, r *smpp.Request) {
 	}
 	rt := g.routes.get(op, rc.ID)
 	if rt == nil {
-		// Sent before a restart: the store has the route.
-		if r, err := g.outbox.FindRoute(g.ctx, op, rc.ID); err == nil {
-			rt = &route{providerID: r.ProviderID, accountID: r.AccountID, ownID: r.OwnID, at: r.At}
+		// Sent before a restart: the store has the route, or the HTTP
+		// message.
+		if or, err := g.outbox.FindRoute(g.ctx, op, rc.ID); err == nil {
+			rt = &route{providerID: or.ProviderID, accountID: or.AccountID, ownID: or.OwnID, at: or.At}
+		} else if g.httpStore != nil {
+			m, err := g.httpStore.FindHTTPMessageBySMSCID(g.ctx, op, rc.ID)
+			switch {
+			case err == nil && g.routes.get(op, rc.ID) != nil:
+				// Submitted by this run, and routed since the first look
+				// (its route is registered before it is stored): memory
+				// has it, below.
+				rt = g.routes.get(op, rc.ID)
+			case err == nil:
+				if !g.storedReceipt(m.ID, rc) {
+					r.Reject(smpp.StatusTempAppError) // the SMSC sends it again
+					return
+				}
+				g.stats.receipts.Add(1)
+				g.metrics.receipts.Inc()
+				r.Accept("")
+				return
+			case bawwab.ErrorCode(err) != bawwab.ENOTFOUND:
+				g.log.Error("receipt route not read", "operator", op, "err", err)
+				r.Reject(smpp.StatusTempAppError)
+				return
+			}
 		}
 	}
 	// An SMSC may send the receipt before its submit_sm_resp has been

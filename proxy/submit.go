@@ -30,6 +30,11 @@ type submission struct {
 	// register is called for each part the SMSC took, with its id, before
 	// the decision is in the ledger: the receipts' route.
 	register func(op string, p *part, smscID string)
+	// decided, if set, is called with the outcome once it is known and
+	// before the ledger append, to do in the meantime what does not
+	// depend on it (the HTTP message's write to the store). The outcome
+	// changes after only if the append fails (StatusSystemError).
+	decided func(out *outcome)
 	// answered is closed once the provider has its answer: a receipt
 	// (which the SMSC may send at once) waits for it, so that no provider
 	// gets the receipt of a message before the message's id.
@@ -131,6 +136,9 @@ func (g *Gateway) process(ctx context.Context, sub *submission) *outcome {
 		e.SMSCMessageID = strings.Join(out.smscIDs, ",")
 	}
 	out.entry = e
+	if sub.decided != nil {
+		sub.decided(out)
+	}
 	if err := g.appendEntry(e); err != nil {
 		// Not durable: the provider must not believe it was taken.
 		g.log.Error("ledger append failed", "err", err)

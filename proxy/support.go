@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,10 +108,12 @@ func routeKey(op, id string) string { return op + "\x00" + id }
 // MemOutbox is an OutboxService in memory: what the gateway uses without a
 // store's, and in tests. Its messages do not survive a restart.
 type MemOutbox struct {
-	mu     sync.Mutex
-	next   int64
-	msgs   []*bawwab.OutboxMessage
-	routes map[string]bawwab.OutboxRoute
+	mu      sync.Mutex
+	next    int64
+	msgs    []*bawwab.OutboxMessage
+	routes  map[string]bawwab.OutboxRoute
+	http    map[string]*bawwab.HTTPMessage // by id
+	httpIDs map[string]string              // routeKey(operator, SMSC id) -> id
 }
 
 var _ bawwab.OutboxService = (*MemOutbox)(nil)
@@ -196,4 +199,97 @@ func (o *MemOutbox) DeleteRoutes(ctx context.Context, before time.Time) (int64, 
 		}
 	}
 	return n, nil
+}
+
+func (o *MemOutbox) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	for _, m := range ms {
+		if m.ID == "" || m.ProviderID == "" {
+			return errors.New("outbox: HTTP message without id or provider")
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.http == nil {
+		o.http, o.httpIDs = map[string]*bawwab.HTTPMessage{}, map[string]string{}
+	}
+	for _, m := range ms {
+		if old := o.http[m.ID]; old != nil {
+			for _, id := range old.SMSCIDs {
+				delete(o.httpIDs, routeKey(old.OperatorID, id))
+			}
+		}
+		o.http[m.ID] = copyHTTP(m)
+		for _, id := range m.SMSCIDs {
+			o.httpIDs[routeKey(m.OperatorID, id)] = m.ID
+		}
+	}
+	return nil
+}
+
+func (o *MemOutbox) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, c := range ms {
+		if m := o.http[c.ID]; m != nil {
+			m.Status, m.Reason, m.Until, m.Stats, m.Done = c.Status, c.Reason, c.Until, slices.Clone(c.Stats), c.Done
+		}
+	}
+	return nil
+}
+
+func (o *MemOutbox) FindHTTPMessage(ctx context.Context, providerID, id string) (*bawwab.HTTPMessage, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.http[id]
+	if m == nil || m.ProviderID != providerID {
+		return nil, bawwab.Errorf(bawwab.ENOTFOUND, "no HTTP message %q", id)
+	}
+	return copyHTTP(m), nil
+}
+
+func (o *MemOutbox) FindHTTPMessageBySMSCID(ctx context.Context, operatorID, smscMessageID string) (*bawwab.HTTPMessage, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.http[o.httpIDs[routeKey(operatorID, smscMessageID)]]
+	if m == nil {
+		return nil, bawwab.Errorf(bawwab.ENOTFOUND, "no HTTP message for message %q of operator %q", smscMessageID, operatorID)
+	}
+	return copyHTTP(m), nil
+}
+
+func (o *MemOutbox) UpdateHTTPMessage(ctx context.Context, id string, update func(m *bawwab.HTTPMessage) error) (*bawwab.HTTPMessage, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.http[id]
+	if m == nil {
+		return nil, bawwab.Errorf(bawwab.ENOTFOUND, "no HTTP message %q", id)
+	}
+	c := copyHTTP(m)
+	if err := update(c); err != nil {
+		return nil, err
+	}
+	m.Status, m.Reason, m.Until, m.Stats, m.Done = c.Status, c.Reason, c.Until, slices.Clone(c.Stats), c.Done
+	return copyHTTP(m), nil
+}
+
+func (o *MemOutbox) DeleteHTTPMessages(ctx context.Context, before time.Time) (int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var n int64
+	for k, m := range o.http {
+		if m.Submitted.Before(before) {
+			for _, id := range m.SMSCIDs {
+				delete(o.httpIDs, routeKey(m.OperatorID, id))
+			}
+			delete(o.http, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+func copyHTTP(m *bawwab.HTTPMessage) *bawwab.HTTPMessage {
+	c := *m
+	c.SMSCIDs, c.Stats = slices.Clone(m.SMSCIDs), slices.Clone(m.Stats)
+	return &c
 }

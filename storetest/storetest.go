@@ -75,6 +75,9 @@ func Run(t *testing.T, b Backend) {
 		{"Reports", testReports},
 		{"Outbox", testOutbox},
 		{"OutboxRoutes", testOutboxRoutes},
+		{"HTTPMessages", testHTTPMessages},
+		{"HTTPMessageTenancy", testHTTPMessageTenancy},
+		{"HTTPMessageReceipts", testHTTPMessageReceipts},
 		{"Reopen", testReopen},
 		{"CrashSafety", testCrashSafety},
 	}
