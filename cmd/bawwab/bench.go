@@ -347,10 +347,19 @@ var resultLine = regexp.MustCompile(`acked=(\d+) .*rate=([0-9.]+) p50=([0-9.]+)m
 
 // smppLoad runs smppload against addr and reads its RESULT line.
 func (b *smppBench) smppLoad(ctx context.Context, addr string, n, window int) (benchRun, error) {
-	ctx, cancel := context.WithTimeout(ctx, b.timeout+10*time.Second)
+	r, _, err := runSMPPLoad(ctx, b.smppload, b.timeout, addr, n, window)
+	return r, err
+}
+
+// runSMPPLoad runs the smppload at path against addr, with extra flags
+// after the common ones, and returns its RESULT line's figures and its
+// output.
+func runSMPPLoad(ctx context.Context, path string, timeout time.Duration, addr string, n, window int, extra ...string) (benchRun, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.smppload, "-addr", addr, "-n", strconv.Itoa(n), "-window", strconv.Itoa(window),
-		"-timeout", b.timeout.String())
+	args := append([]string{"-addr", addr, "-n", strconv.Itoa(n), "-window", strconv.Itoa(window),
+		"-timeout", timeout.String()}, extra...)
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
@@ -358,7 +367,7 @@ func (b *smppBench) smppLoad(ctx context.Context, addr string, n, window int) (b
 	err := cmd.Run()
 	m := resultLine.FindStringSubmatch(stdout.String())
 	if err != nil || m == nil {
-		return benchRun{}, fmt.Errorf("smppload: %v\n%s%s", err, stdout.Bytes(), stderr.Bytes())
+		return benchRun{}, "", fmt.Errorf("smppload: %v\n%s%s", err, stdout.Bytes(), stderr.Bytes())
 	}
 	var r benchRun
 	r.acked, _ = strconv.ParseInt(m[1], 10, 64)
@@ -367,7 +376,7 @@ func (b *smppBench) smppLoad(ctx context.Context, addr string, n, window int) (b
 	p99, _ := strconv.ParseFloat(m[4], 64)
 	r.p50, r.p99 = time.Duration(p50*1e6), time.Duration(p99*1e6)
 	r.loadCPU, _ = strconv.ParseFloat(m[5], 64)
-	return r, nil
+	return r, stdout.String(), nil
 }
 
 // sinkProc is a running smppsink.

@@ -300,29 +300,13 @@ func (b *gatewayBench) gatewaySMPP(ctx context.Context, n, window int) (benchRun
 
 // smppLoadAs runs smppload as the provider atlasvas with compliant texts.
 func (b *gatewayBench) smppLoadAs(ctx context.Context, addr string, n, window int) (benchRun, error) {
-	ctx, cancel := context.WithTimeout(ctx, b.timeout+10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, b.smppload, "-addr", addr, "-n", strconv.Itoa(n), "-window", strconv.Itoa(window),
-		"-timeout", b.timeout.String(), "-system-id", "atlasvas", "-password", "atlasvas", "-src", "ATLASMKT",
-		"-dst-base", "212661000000", "-text", benchText)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	m := resultLine.FindStringSubmatch(stdout.String())
-	if err != nil || m == nil {
-		return benchRun{}, fmt.Errorf("smppload: %v\n%s%s", err, stdout.Bytes(), stderr.Bytes())
+	r, out, err := runSMPPLoad(ctx, b.smppload, b.timeout, addr, n, window,
+		"-system-id", "atlasvas", "-password", "atlasvas", "-src", "ATLASMKT", "-dst-base", "212661000000", "-text", benchText)
+	if err != nil {
+		return r, err
 	}
-	var r benchRun
-	r.acked, _ = strconv.ParseInt(m[1], 10, 64)
-	r.rate, _ = strconv.ParseFloat(m[2], 64)
-	p50, _ := strconv.ParseFloat(m[3], 64)
-	p99, _ := strconv.ParseFloat(m[4], 64)
-	r.p50, r.p99 = time.Duration(p50*1e6), time.Duration(p99*1e6)
-	r.loadCPU, _ = strconv.ParseFloat(m[5], 64)
 	// smppload's acked counts every answer; errors= the refusals.
-	if e := errorsField.FindStringSubmatch(stdout.String()); e != nil {
+	if e := errorsField.FindStringSubmatch(out); e != nil {
 		r.refused, _ = strconv.ParseInt(e[1], 10, 64)
 		r.acked -= r.refused
 		r.rate *= float64(r.acked) / float64(max(r.acked+r.refused, 1))
