@@ -70,6 +70,18 @@ func queueHTTPMessage(b *pgx.Batch, m *bawwab.HTTPMessage) error {
 	return nil
 }
 
+// setHTTPState writes what a receipt changes in a message; its arguments
+// are httpStateArgs'.
+const setHTTPState = "UPDATE http_messages SET status = $1, reason = $2, defer_until = $3, stats = $4, done = $5 WHERE id = $6"
+
+func httpStateArgs(m *bawwab.HTTPMessage) ([]any, error) {
+	stats, err := json.Marshal(nonNil(m.Stats))
+	if err != nil {
+		return nil, err
+	}
+	return []any{m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), m.ID}, nil
+}
+
 // SetHTTPStates implements bawwab.OutboxService.
 func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
 	if _, ok := tenant(ctx); ok {
@@ -80,12 +92,11 @@ func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMess
 	}
 	b := &pgx.Batch{}
 	for _, m := range ms {
-		stats, err := json.Marshal(nonNil(m.Stats))
+		args, err := httpStateArgs(m)
 		if err != nil {
 			return err
 		}
-		b.Queue("UPDATE http_messages SET status = $1, reason = $2, defer_until = $3, stats = $4, done = $5 WHERE id = $6",
-			m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), m.ID)
+		b.Queue(setHTTPState, args...)
 	}
 	return pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -146,12 +157,11 @@ func (s *OutboxService) UpdateHTTPMessage(ctx context.Context, id string, update
 		if err := update(m); err != nil {
 			return err
 		}
-		stats, err := json.Marshal(nonNil(m.Stats))
+		args, err := httpStateArgs(m)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE http_messages SET status = $1, reason = $2, defer_until = $3, stats = $4, done = $5 WHERE id = $6",
-			m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), id); err != nil {
+		if _, err := tx.Exec(ctx, setHTTPState, args...); err != nil {
 			return fmt.Errorf("update HTTP message: %w", err)
 		}
 		return nil

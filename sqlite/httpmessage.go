@@ -76,6 +76,18 @@ func (s *OutboxService) PutHTTPMessages(ctx context.Context, ms []*bawwab.HTTPMe
 	})
 }
 
+// setHTTPState writes what a receipt changes in a message; its arguments
+// are httpStateArgs'.
+const setHTTPState = "UPDATE http_messages SET status = ?, reason = ?, defer_until = ?, stats = ?, done = ? WHERE id = ?"
+
+func httpStateArgs(m *bawwab.HTTPMessage) ([]any, error) {
+	stats, err := json.Marshal(nonNil(m.Stats))
+	if err != nil {
+		return nil, err
+	}
+	return []any{m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), m.ID}, nil
+}
+
 // SetHTTPStates implements bawwab.OutboxService.
 func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMessage) error {
 	if _, ok := tenant(ctx); ok {
@@ -84,23 +96,22 @@ func (s *OutboxService) SetHTTPStates(ctx context.Context, ms []*bawwab.HTTPMess
 	if len(ms) == 0 {
 		return nil
 	}
-	stats := make([]string, len(ms))
+	args := make([][]any, len(ms))
 	for i, m := range ms {
-		b, err := json.Marshal(nonNil(m.Stats))
-		if err != nil {
+		var err error
+		if args[i], err = httpStateArgs(m); err != nil {
 			return err
 		}
-		stats[i] = string(b)
 	}
 	return s.db.writeTx(ctx, func(tx *sql.Tx) error {
-		set, err := tx.PrepareContext(ctx, "UPDATE http_messages SET status = ?, reason = ?, defer_until = ?, stats = ?, done = ? WHERE id = ?")
+		set, err := tx.PrepareContext(ctx, setHTTPState)
 		if err != nil {
 			return fmt.Errorf("set HTTP message state: %w", err)
 		}
 		defer set.Close()
 		rctx := rowContext(ctx)
-		for i, m := range ms {
-			if _, err := set.ExecContext(rctx, m.Status, m.Reason, micros(m.Until), stats[i], micros(m.Done), m.ID); err != nil {
+		for _, a := range args {
+			if _, err := set.ExecContext(rctx, a...); err != nil {
 				return fmt.Errorf("set HTTP message state: %w", err)
 			}
 		}
@@ -168,12 +179,11 @@ func (s *OutboxService) UpdateHTTPMessage(ctx context.Context, id string, update
 		if err := update(m); err != nil {
 			return err
 		}
-		stats, err := json.Marshal(nonNil(m.Stats))
+		args, err := httpStateArgs(m)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE http_messages SET status = ?, reason = ?, defer_until = ?, stats = ?, done = ? WHERE id = ?",
-			m.Status, m.Reason, micros(m.Until), string(stats), micros(m.Done), id); err != nil {
+		if _, err := tx.ExecContext(ctx, setHTTPState, args...); err != nil {
 			return fmt.Errorf("update HTTP message: %w", err)
 		}
 		return nil
